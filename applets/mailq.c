@@ -1,0 +1,3 @@
+#include <sysexits.h>
+#include "applets.h"
+int mailq_main(int argc, char **argv) { (void)argc; (void)argv; return EX_UNAVAILABLE; }

@@ -1,0 +1,35 @@
+/*
+ * The applet table: name, entry point, privilege policy.  Sorted by
+ * name (main looks names up with bsearch).  An entry point of NULL is
+ * an applet of the design that is not in this build yet.
+ *
+ * Policies, applied by main before the applet runs:
+ *   PRIV_DROP   a set-group-id is dropped for good
+ *   PRIV_SPOOL  a set-group-id (the spool group) is kept only as the
+ *               saved gid; the queue module takes it back around its
+ *               own system calls and nothing else runs with it
+ *   PRIV_ROOT   meant to be started by root (daemons); no set-id kept
+ * The binary refuses to run set-user-ID at all.
+ */
+#ifndef HIKYAKU_APPLETS_H
+#define HIKYAKU_APPLETS_H
+
+enum applet_priv { PRIV_DROP, PRIV_SPOOL, PRIV_ROOT };
+
+typedef int (*applet_main)(int argc, char **argv);
+
+int	mailq_main(int, char **);
+int	sendmail_main(int, char **);
+
+#define APPLETS(X) \
+	X("mail",		NULL,		PRIV_SPOOL,	"read and send mail (POSIX mailx)") \
+	X("mailq",		mailq_main,	PRIV_SPOOL,	"list the mail queue") \
+	X("mailx",		NULL,		PRIV_SPOOL,	"the same as mail") \
+	X("mtad",		NULL,		PRIV_ROOT,	"the SMTP daemon and queue runner") \
+	X("netstat",		NULL,		PRIV_DROP,	"show sockets, routes and interfaces") \
+	X("netstat-lite",	NULL,		PRIV_DROP,	"the same as netstat") \
+	X("newaliases",		NULL,		PRIV_DROP,	"compile the aliases file") \
+	X("pop3d",		NULL,		PRIV_ROOT,	"the POP3 server") \
+	X("sendmail",		sendmail_main,	PRIV_SPOOL,	"submit mail; the interface programs call")
+
+#endif

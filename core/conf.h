@@ -1,0 +1,89 @@
+/*
+ * The configuration file: "key = value" lines, "#" comments.  Every key
+ * is optional; an unknown key or a bad value is an error naming the
+ * file and line.  The key names are a contract (see README.md).
+ */
+#ifndef HIKYAKU_CONF_H
+#define HIKYAKU_CONF_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "limits.h"
+
+#define CONF_DEFAULT_PATH	"/etc/hikyaku.conf"
+
+enum conf_tls { TLS_NONE, TLS_MAY, TLS_ENCRYPT, TLS_VERIFY };
+
+/* where |command and /file destinations are obeyed */
+#define CONF_ALLOW_ALIASES	0x1
+#define CONF_ALLOW_FORWARD	0x2
+
+enum conf_mailbox { MAILBOX_MBOX, MAILBOX_MAILDIR };
+
+struct conf {
+	char	 file[LIM_PATH];	/* the file read, "" for defaults */
+	char	*hostname;
+	char	*domains;		/* space-separated, lower case */
+	char	*spool;
+	char	*aliases;
+	char	*passwd;
+	enum conf_mailbox mailbox_kind;
+	char	*mailbox;		/* the template after "mbox:"/"maildir:" */
+	char	*listen;
+	char	*submission;
+	char	*smtps;
+	char	*pop3;
+	char	*pop3s;
+	char	*mynetworks;
+	char	*relayhost;
+	char	*relay_auth;
+	enum conf_tls tls;
+	int	 tls_set;		/* tls given in the file */
+	char	*tls_cert;
+	char	*tls_key;
+	char	*tls_ca;
+	char	*auth_users;
+	off_t	 max_size;
+	int	 max_rcpt;
+	int	 max_clients;
+	int	 max_per_ip;
+	time_t	 retry[LIM_RETRY];
+	int	 nretry;
+	time_t	 queue_lifetime;
+	char	*user;
+	char	*default_user;
+	int	 allow_commands;	/* CONF_ALLOW_* bits */
+	int	 allow_files;
+	time_t	 command_timeout;
+	char	*masquerade;
+	time_t	 delay_warning;		/* 0: none */
+	int	 pop3_plaintext;
+	char	*log;
+	char	*raw[64];		/* each key's text, by table index */
+};
+
+/*
+ * Load the defaults, then the file.  With must_exist 0 a missing file
+ * means all defaults.  Returns 0, or -1 with "file:line: what" in err.
+ */
+int	 conf_load(struct conf *c, const char *path, int must_exist,
+	    char *err, size_t errlen);
+void	 conf_free(struct conf *c);
+
+/* For listings: the number of keys, and each key's name and default. */
+int	 conf_nkeys(void);
+const char *conf_key_name(int i);
+const char *conf_key_default(int i);
+const char *conf_key_help(int i);
+const char *conf_value(const struct conf *c, int i);
+
+/* Is this (lower-case) domain delivered here? */
+int	 conf_is_local_domain(const struct conf *c, const char *domain);
+
+/* Parse "35M", "10k", "1000" into bytes; "5m", "1h", "5d", "30s" into seconds. */
+int	 conf_parse_size(const char *s, off_t *out);
+int	 conf_parse_time(const char *s, time_t *out);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * Every length hikyaku accepts from outside has its limit here.  Input
+ * over a limit is an error that names the limit, never a silent cut.
+ */
+#ifndef HIKYAKU_LIMITS_H
+#define HIKYAKU_LIMITS_H
+
+#define LIM_SMTP_CMD	512	/* command line incl. CRLF (RFC 5321 4.5.3.1.4) */
+#define LIM_SMTP_TEXT	1000	/* text line incl. CRLF (RFC 5321 4.5.3.1.6) */
+#define LIM_SMTP_REPLY	512	/* reply line incl. CRLF (RFC 5321 4.5.3.1.5) */
+#define LIM_LOCAL	64	/* local part (RFC 5321 4.5.3.1.1) */
+#define LIM_DOMAIN	255	/* domain (RFC 5321 4.5.3.1.2) */
+#define LIM_ADDR	256	/* path incl. "<>" (RFC 5321 4.5.3.1.3) */
+#define LIM_HEADERS	(256 * 1024)	/* whole header section kept in memory */
+#define LIM_HEADER_RCPTS 1000	/* addresses taken from To/Cc/Bcc with -t */
+#define LIM_RCPT_HARD	10000	/* recipients per message, whatever max_rcpt says */
+#define LIM_CONF_LINE	1024	/* one line of hikyaku.conf */
+#define LIM_CONF_VALUE	1000	/* one value of hikyaku.conf */
+#define LIM_PATH	1024	/* any path hikyaku builds */
+#define LIM_USER	32	/* login name */
+#define LIM_PW_LINE	1024	/* one line of a passwd file */
+#define LIM_ENV_LINE	2048	/* one line of a queue envelope file */
+#define LIM_ERR		512	/* human detail written into a caller's buffer */
+#define LIM_QID		16	/* queue id incl. NUL */
+#define LIM_RETRY	16	/* steps in the retry schedule */
+#define LIM_FULLNAME	256	/* -F "full name" */
+#define LIM_HOSTNAME	255	/* hostname setting */
+
+#endif

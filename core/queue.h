@@ -1,0 +1,98 @@
+/*
+ * The spool.  Layout under the `spool` setting:
+ *   tmp/ID, tmp/ID.env   files being written; never read by a runner
+ *   msg/ID               the message (LF line ends), immutable once there
+ *   env/ID               the envelope; its appearance is the commit point
+ *
+ * Commit: write the message, fsync; write the envelope, fsync; rename
+ * the message then the envelope into place; fsync msg/ and env/.  Only
+ * then is anything acknowledged.
+ *
+ * A runner locks msg/ID (flock, never renamed, so the lock means the
+ * same file to everyone) before it reads env/ID, rewrites the envelope
+ * through tmp/ID.env + rename as each recipient's result comes in, and
+ * removes env/ID then msg/ID when no recipient is pending.
+ */
+#ifndef HIKYAKU_QUEUE_H
+#define HIKYAKU_QUEUE_H
+
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "limits.h"
+
+enum rcpt_status { RCPT_PENDING, RCPT_SENT, RCPT_FAILED };
+
+struct qrcpt {
+	char		*addr;		/* canonical address */
+	char		*orig;		/* as first given (before aliases) */
+	enum rcpt_status status;
+	int		 attempts;
+	time_t		 next_try;	/* 0: now */
+	char		*error;		/* last result, "X.Y.Z text", or NULL */
+};
+
+struct qenv {
+	char		 id[LIM_QID];
+	time_t		 arrival;
+	char		*sender;	/* "" for <> */
+	uid_t		 uid;		/* who submitted */
+	int		 warned;	/* delay warning sent */
+	int		 nrcpt;
+	struct qrcpt	*rcpt;
+};
+
+/* Where the spool is; queue_setup makes tmp/ msg/ env/ when missing:
+   as root owned by uid/gid with mode 0770 (the spool itself 0755),
+   otherwise 0700 for the caller. */
+int	queue_setup(const char *spool, uid_t uid, gid_t gid, char *err,
+	    size_t errlen);
+
+/* A message being written. */
+struct queue_writer {
+	char	 id[LIM_QID];
+	FILE	*fp;		/* write the message here */
+	char	 tmp[LIM_PATH];
+};
+
+/* Create tmp/ID with O_EXCL and a fresh time-sortable ID. */
+int	queue_open(struct queue_writer *w, char *err, size_t errlen);
+/* fsync and rename into place as described above; env->id is set from w.
+   On failure nothing of the entry remains.  ENOSPC and friends are
+   temporary: errno is kept for the caller's exit code. */
+int	queue_commit(struct queue_writer *w, struct qenv *env, char *err,
+	    size_t errlen);
+void	queue_abort(struct queue_writer *w);
+
+/* Envelopes. */
+int	qenv_add_rcpt(struct qenv *env, const char *addr, const char *orig);
+void	qenv_free(struct qenv *env);
+/* Read env/ID: 0, or -1 with errno (ENOENT: the entry is gone). */
+int	queue_read_env(const char *id, struct qenv *env, char *err,
+	    size_t errlen);
+/* Rewrite env/ID whole via tmp/ID.env + rename, fsync'd. */
+int	queue_write_env(const struct qenv *env, char *err, size_t errlen);
+
+/* Lock an entry for delivery: a descriptor of msg/ID, opened read-only
+   and flock'd exclusively.  wait = 0: -1 with EWOULDBLOCK if another
+   runner has it. */
+int	queue_lock(const char *id, int wait);
+/* Is this entry locked by a runner right now? */
+int	queue_is_locked(const char *id);
+/* Remove env/ID then msg/ID (call with the lock held). */
+int	queue_remove(const char *id);
+
+/* The committed IDs, oldest first; free with queue_list_free. */
+int	queue_list(char ***ids, int *n);
+void	queue_list_free(char **ids, int n);
+/* Size of msg/ID in bytes, or -1. */
+off_t	queue_msg_size(const char *id);
+
+/* Remove files in tmp/ older than max_age seconds; returns how many. */
+int	queue_clean_tmp(time_t max_age);
+
+/* Is s a well-formed queue ID? */
+int	queue_valid_id(const char *s);
+
+#endif
