@@ -1,4 +1,8 @@
 /*
+ * The Received: field put on top:
+ *   by HOST (hikyaku, from userid UID)\n\tid QID; DATE          (no from clause)
+ *   from FROM\n\tby HOST (hikyaku) with WITH id QID;\n\tDATE  (with one)
+ *
  * Submission: one message from a local program or an SMTP session into
  * the queue.  Used by sendmail (stdin, argv or -t recipients) and by
  * SMTP sessions (sendmail -bs, later mtad).
@@ -15,8 +19,9 @@
 
 struct submit_opts {
 	const char	*sender;	/* canonical envelope sender, "" for <> */
-	const char	*received;	/* Received: value, NULL for the default
-					   "by HOST (hikyaku, from userid UID)" */
+	const char	*received_from;	/* "HELO (uid 1000)" for the Received:
+					   field's from clause, or NULL */
+	const char	*received_with;	/* "ESMTP", "SMTP", or NULL */
 	int		 add_missing;	/* add From:, Date:, Message-ID: */
 	const char	*from_name;	/* display name for an added From: */
 	int		 extract_rcpts;	/* -t */
