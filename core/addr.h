@@ -25,7 +25,12 @@
 int	addr_parse_path(const char *in, int null_ok, char *out, size_t outlen,
 	    char *err, size_t errlen);
 
-/* Append "@domain" to an unqualified address (no '@' outside quotes). */
+/*
+ * Append "@domain" to an unqualified address (no '@' outside quotes).
+ * A qualified address and the null path "" are left alone.  Returns 0,
+ * or -1 with errno ERANGE when the result would not fit in len or would
+ * be over LIM_ADDR - 2 (EINVAL for an empty domain).
+ */
 int	addr_qualify(char *addr, size_t len, const char *domain);
 
 /*

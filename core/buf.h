@@ -26,5 +26,6 @@ int	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 const char *buf_str(const struct buf *b);	/* "" when empty */
+#define buf_failed(b)	((b)->err != 0)
 
 #endif

@@ -77,7 +77,10 @@ void	msg_date(time_t t, char *out, size_t len);
 /*
  * A display name as a header phrase: as is when it is all atext and
  * spaces, in double quotes (with \" and \\) when it is ASCII with
- * specials, an RFC 2047 "=?UTF-8?B?...?=" word when it is not ASCII.
+ * specials, an RFC 2047 "=?UTF-8?B?...?=" word when it is not ASCII
+ * (several words of at most 75 characters, separated by a space, when
+ * long).  Returns 0, or -1 with errno EINVAL for a control character
+ * or bad UTF-8 (nothing is appended then), ENOMEM when out failed.
  */
 int	msg_phrase(const char *name, struct buf *out);
 
