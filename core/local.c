@@ -1,0 +1,764 @@
+/*
+ * The MDA: one queued message into one local mailbox (mbox or Maildir).
+ *
+ * mbox is appended to under a dotlock and an fcntl lock, and anything
+ * that goes wrong after the file is open ends in an ftruncate back to
+ * the size it had once locked: a reader must never see half a message,
+ * and a retry must not leave a duplicate fragment behind.  Maildir gets
+ * the usual tmp/ -> new/ dance, which needs no lock at all.
+ *
+ * When running as root the writing is done by a child that has become
+ * the recipient, so that a user's symlink or hard link can never make
+ * root write somewhere the user could not.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include "conf.h"
+#include "limits.h"
+#include "local.h"
+#include "privs.h"
+#include "users.h"
+
+#define CHUNK		(64 * 1024)	/* reads of the message, writes out */
+#define STALE_LOCK	300		/* seconds after which a dotlock is stale */
+#define LOCK_WAIT	30		/* default seconds to wait for a lock */
+#define LOCK_PAUSE_NS	100000000L	/* 100 ms between tries */
+
+struct ctx {
+	const struct conf	*c;
+	const struct user	*u;
+	const struct local_msg	*m;
+	int			 check_owner;	/* we were root: the file must be u's */
+	char			 path[LIM_PATH];
+};
+
+/* A buffered writer with a sticky errno, as struct buf keeps its own. */
+struct out {
+	int	 fd;
+	char	*buf;
+	size_t	 len;
+	int	 err;
+	int	 last;		/* last byte added, -1 before any */
+};
+
+/* mboxrd state at a line start: how much of ">*From " has been held back */
+struct quote {
+	int	 held;		/* at the start of a line, still deciding */
+	size_t	 ngt;		/* '>' seen */
+	size_t	 nfrom;		/* bytes of "From " matched after them */
+};
+
+static const char from_[] = "From ";
+
+static enum delivery set_why(char *, size_t, enum delivery, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static enum delivery
+set_why(char *why, size_t len, enum delivery d, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+int
+local_mailbox_path(const struct conf *c, const struct user *u, char *out,
+    size_t len)
+{
+	const char	*t, *add;
+	char		 one[2] = { 0, 0 };
+	size_t		 n = 0, k;
+
+	if (len == 0 || c->mailbox == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (t = c->mailbox; *t != '\0'; t++) {
+		if (*t == '%') {
+			t++;
+			if (*t == 'u')
+				add = u->name;
+			else if (*t == 'h')
+				add = u->home;
+			else if (*t == '%')
+				add = "%";
+			else {
+				errno = EINVAL;
+				return -1;
+			}
+		} else {
+			one[0] = *t;
+			add = one;
+		}
+		if ((k = strlen(add)) >= len - n) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(out + n, add, k);
+		n += k;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* ---- buffered output ---- */
+
+static void
+out_flush(struct out *o)
+{
+	size_t	 off = 0;
+	ssize_t	 w;
+
+	while (o->err == 0 && off < o->len) {
+		if ((w = write(o->fd, o->buf + off, o->len - off)) == -1) {
+			if (errno != EINTR)
+				o->err = errno;
+			continue;
+		}
+		off += (size_t)w;
+	}
+	o->len = 0;
+}
+
+static void
+out_add(struct out *o, const void *p, size_t n)
+{
+	const char	*s = p;
+	size_t		 k;
+
+	if (n > 0)
+		o->last = (unsigned char)s[n - 1];
+	while (n > 0 && o->err == 0) {
+		if (o->len == CHUNK)
+			out_flush(o);
+		k = CHUNK - o->len < n ? CHUNK - o->len : n;
+		memcpy(o->buf + o->len, s, k);
+		o->len += k;
+		s += k;
+		n -= k;
+	}
+}
+
+static void
+out_str(struct out *o, const char *s)
+{
+	out_add(o, s, strlen(s));
+}
+
+static void
+out_gt(struct out *o, size_t n)
+{
+	while (n-- > 0)
+		out_add(o, ">", 1);
+}
+
+/* The held-back ">>From" of a line that turned out not to be a From_ line. */
+static void
+release(struct out *o, struct quote *q)
+{
+	out_gt(o, q->ngt);
+	out_add(o, from_, q->nfrom);
+	q->held = 0;
+}
+
+/*
+ * mboxrd: a line matching ^>*From  gets one more '>'.  The start of a
+ * line is held back (as counts) until it is known whether it matches,
+ * so a line split across two reads is quoted like any other.
+ */
+static void
+quote_chunk(struct out *o, struct quote *q, const char *p, size_t n)
+{
+	const char	*nl;
+	size_t		 i = 0, span;
+
+	while (i < n && o->err == 0) {
+		if (!q->held) {
+			nl = memchr(p + i, '\n', n - i);
+			span = nl != NULL ? (size_t)(nl - (p + i)) + 1 : n - i;
+			out_add(o, p + i, span);
+			i += span;
+			if (nl != NULL) {
+				q->held = 1;
+				q->ngt = q->nfrom = 0;
+			}
+		} else if (q->nfrom == 0 && p[i] == '>') {
+			q->ngt++;
+			i++;
+		} else if (p[i] == from_[q->nfrom]) {
+			i++;
+			if (++q->nfrom == sizeof(from_) - 1) {
+				out_add(o, ">", 1);
+				release(o, q);
+			}
+		} else
+			release(o, q);	/* p[i] is looked at again as text */
+	}
+}
+
+/*
+ * Envelope lines, the message (quoted for mbox) and, for mbox, the final
+ * newline and the blank separator line.  Returns 0, or -1 with *rerr
+ * set when the message could not be read (o->err: could not write).
+ */
+static int
+put_message(const struct ctx *x, struct out *o, char *in, int mbox, int *rerr)
+{
+	const struct local_msg	*m = x->m;
+	struct quote		 q = { 1, 0, 0 };
+	off_t			 off = 0;
+	ssize_t			 r;
+
+	out_str(o, "Return-Path: <");
+	out_str(o, m->sender);
+	out_str(o, ">\nDelivered-To: ");
+	out_str(o, m->rcpt);
+	out_str(o, "\n");
+	while (o->err == 0) {
+		if ((r = pread(m->fd, in, CHUNK, off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			*rerr = errno;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		off += r;
+		if (mbox)
+			quote_chunk(o, &q, in, (size_t)r);
+		else
+			out_add(o, in, (size_t)r);
+	}
+	if (mbox) {
+		if (q.held)
+			release(o, &q);
+		if (o->last != '\n')
+			out_add(o, "\n", 1);
+		out_add(o, "\n", 1);
+	}
+	out_flush(o);
+	return 0;
+}
+
+/* put_message into fd with buffers of our own; 0, or -1 with *why set. */
+static enum delivery
+write_all(const struct ctx *x, int fd, const char *pre, size_t prelen,
+    int mbox, char *why, size_t len)
+{
+	struct out	 o = { fd, NULL, 0, 0, -1 };
+	char		*in;
+	int		 rerr = 0;
+
+	if ((o.buf = malloc(2 * CHUNK)) == NULL)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
+		    "write mailbox %s: %s", x->path, strerror(errno));
+	in = o.buf + CHUNK;
+	out_add(&o, pre, prelen);
+	if (put_message(x, &o, in, mbox, &rerr) == -1) {
+		free(o.buf);
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
+		    "read the queued message: %s", strerror(rerr));
+	}
+	free(o.buf);
+	if (o.err != 0)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
+		    "write mailbox %s: %s", x->path, strerror(o.err));
+	if (fsync(fd) == -1)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
+		    "write mailbox %s: fsync: %s", x->path, strerror(errno));
+	return DELIVERY_OK;
+}
+
+/* ---- locking ---- */
+
+static int
+lock_wait(void)
+{
+	const char	*s = getenv("HIKYAKU_LOCK_WAIT");
+	char		*end;
+	long		 v;
+
+	if (s == NULL || *s == '\0')
+		return LOCK_WAIT;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0 || v > 3600)
+		return LOCK_WAIT;
+	return (int)v;
+}
+
+/* Sleep a little; 0 while the wait that began at start is not over. */
+static int
+pause_or_give_up(const struct timespec *start, int wait)
+{
+	struct timespec	 now, nap = { 0, LOCK_PAUSE_NS };
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - start->tv_sec >= wait)
+		return -1;
+	nanosleep(&nap, NULL);
+	return 0;
+}
+
+/*
+ * PATH.lock with O_EXCL.  *have is set when we made one (and so must
+ * remove it).  A directory we may not create in means no dotlock: the
+ * fcntl lock still serialises us with every modern reader.
+ */
+static enum delivery
+dotlock(const char *path, const char *lock, int *have, char *why,
+    size_t len)
+{
+	struct timespec	 start;
+	struct stat	 st;
+	int		 fd, wait = lock_wait();
+
+	*have = 0;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+		if (fd != -1) {
+			close(fd);	/* nothing written */
+			*have = 1;
+			return DELIVERY_OK;
+		}
+		if (errno == EACCES || errno == EPERM || errno == EROFS)
+			return DELIVERY_OK;
+		if (errno != EEXIST)
+			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
+			    "cannot lock mailbox %s: %s: %s", path, lock,
+			    strerror(errno));
+		if (lstat(lock, &st) == 0 &&
+		    time(NULL) - st.st_mtime > STALE_LOCK) {
+			unlink(lock);
+			continue;
+		}
+		if (pause_or_give_up(&start, wait) == -1)
+			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
+			    "mailbox %s is locked (%s)", path, lock);
+	}
+}
+
+static enum delivery
+fcntl_lock(int fd, const char *path, char *why, size_t len)
+{
+	struct timespec	 start;
+	struct flock	 fl;
+	int		 wait = lock_wait();
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		if (fcntl(fd, F_SETLK, &fl) == 0)
+			return DELIVERY_OK;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
+			    "cannot lock mailbox %s: %s", path,
+			    strerror(errno));
+		if (pause_or_give_up(&start, wait) == -1)
+			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
+			    "mailbox %s is locked", path);
+	}
+}
+
+/* ---- mbox ---- */
+
+/* Why open(2) failed, in words that say what to fix. */
+static enum delivery
+open_failed(const char *path, int e, char *why, size_t len)
+{
+	struct stat	 st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
+		    "is a symbolic link, refused", path);
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
+		    "is not a regular file, refused", path);
+	return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot open "
+	    "mailbox %s: %s", path, strerror(e));
+}
+
+/*
+ * O_NONBLOCK so that a FIFO planted at the path cannot hang us; it is
+ * refused right after, and cleared for the regular file we keep.
+ */
+static enum delivery
+mbox_open(const struct ctx *x, int *fdp, char *why, size_t len)
+{
+	struct stat	 st;
+	int		 fd, fl;
+
+	fd = open(x->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0600);
+	if (fd == -1)
+		return open_failed(x->path, errno, why, len);
+	*fdp = fd;
+	if (fstat(fd, &st) == -1)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
+		    "open mailbox %s: %s", x->path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
+		    "is not a regular file, refused", x->path);
+	if (st.st_nlink != 1)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
+		    "has %lu links, refused", x->path,
+		    (unsigned long)st.st_nlink);
+	if (x->check_owner && st.st_uid != x->u->uid)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
+		    "is owned by uid %lu, not by %s, refused", x->path,
+		    (unsigned long)st.st_uid, x->u->name);
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
+		    "open mailbox %s: %s", x->path, strerror(errno));
+	return DELIVERY_OK;
+}
+
+/* Undo a failed append; the reason already in why gets a note if not. */
+static void
+rollback(int fd, off_t size, char *why, size_t len)
+{
+	size_t	 n = strlen(why);
+
+	if (ftruncate(fd, size) == -1 || fsync(fd) == -1)
+		snprintf(why + n, len - n, " (and truncating it back "
+		    "failed: %s)", strerror(errno));
+}
+
+static size_t
+from_line(const struct ctx *x, char *out, size_t size)
+{
+	const char	*s = x->m->sender[0] != '\0' ? x->m->sender :
+			    "MAILER-DAEMON";
+	struct tm	 tm;
+	char		 date[64];
+	int		 n;
+
+	/* asctime's layout, "Sat Nov 28 00:19:43 2026", without its '\n' */
+	if (localtime_r(&x->m->arrival, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Y", &tm) == 0)
+		snprintf(date, sizeof(date), "Thu Jan  1 00:00:00 1970");
+	n = snprintf(out, size, "From %s %s\n", s, date);
+	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
+}
+
+/*
+ * Write, fsync and close, all checked, with the file still locked; any
+ * failure truncates it back to size.  The close that can report a
+ * deferred write error is done on a dup, so that the lock (which the
+ * close of any descriptor of the file would drop) still covers the
+ * rollback.
+ */
+static enum delivery
+mbox_append(const struct ctx *x, int fd, char *why, size_t len)
+{
+	char		 from[LIM_ADDR + 128];
+	struct stat	 st;
+	size_t		 n;
+	enum delivery	 d;
+	int		 fd2 = -1;
+
+	if ((n = from_line(x, from, sizeof(from))) == 0)
+		return set_why(why, len, DELIVERY_PERMFAIL, "5.6.0 envelope "
+		    "sender too long");
+	if (fstat(fd, &st) == -1)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
+		    "stat mailbox %s: %s", x->path, strerror(errno));
+	d = write_all(x, fd, from, n, 1, why, len);
+	if (d == DELIVERY_OK && (fd2 = dup(fd)) == -1)
+		d = set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot write "
+		    "mailbox %s: %s", x->path, strerror(errno));
+	else if (d == DELIVERY_OK && close(fd2) == -1)
+		d = set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot write "
+		    "mailbox %s: close: %s", x->path, strerror(errno));
+	if (d != DELIVERY_OK)
+		rollback(fd, st.st_size, why, len);
+	else
+		set_why(why, len, DELIVERY_OK, "2.0.0 delivered to mailbox %s",
+		    x->path);
+	return d;
+}
+
+static enum delivery
+mbox_deliver(const struct ctx *x, char *why, size_t len)
+{
+	char		 lock[LIM_PATH];
+	enum delivery	 d;
+	int		 have = 0, fd = -1;
+
+	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", x->path) >=
+	    sizeof(lock))
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.5 mailbox "
+		    "path %s too long", x->path);
+	if ((d = dotlock(x->path, lock, &have, why, len)) != DELIVERY_OK)
+		return d;
+	d = mbox_open(x, &fd, why, len);
+	if (d == DELIVERY_OK)
+		d = fcntl_lock(fd, x->path, why, len);
+	if (d == DELIVERY_OK)
+		d = mbox_append(x, fd, why, len);
+	/* the data is on disk and its close checked: this one only unlocks */
+	if (fd != -1)
+		close(fd);
+	if (have)
+		unlink(lock);
+	return d;
+}
+
+/* ---- Maildir ---- */
+
+static enum delivery
+maildir_dirs(const char *root, char *why, size_t len)
+{
+	static const char *const sub[] = { "", "/tmp", "/new", "/cur" };
+	char		 p[LIM_PATH];
+	struct stat	 st;
+
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", root, sub[i]) >=
+		    sizeof(p))
+			return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.5 "
+			    "maildir path %s too long", root);
+		if (mkdir(p, 0700) == -1 && errno != EEXIST)
+			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
+			    "cannot create maildir %s: %s", p,
+			    strerror(errno));
+		if (lstat(p, &st) == -1 || !S_ISDIR(st.st_mode))
+			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
+			    "maildir %s is not a directory", p);
+	}
+	return DELIVERY_OK;
+}
+
+/* "SECONDS.M<usec>P<pid>Q<counter>.HOST", '/' and ':' escaped in HOST. */
+static void
+maildir_name(const char *host, char *out, size_t size)
+{
+	static unsigned	 counter;
+	struct timespec	 ts;
+	char		 h[LIM_HOSTNAME * 4 + 1];
+	size_t		 n = 0;
+
+	for (; host != NULL && *host != '\0' && n + 5 < sizeof(h); host++) {
+		if (*host == '/' || *host == ':') {
+			memcpy(h + n, *host == '/' ? "\\057" : "\\072", 4);
+			n += 4;
+		} else
+			h[n++] = *host;
+	}
+	h[n] = '\0';
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(out, size, "%lld.M%ldP%ldQ%u.%s", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000, (long)getpid(), ++counter,
+	    n > 0 ? h : "localhost");
+}
+
+/* Into new/ (a hard link where the file system has them), then fsync new/. */
+static enum delivery
+maildir_publish(const char *tmp, const char *new, const char *newdir,
+    char *why, size_t len)
+{
+	int	 dfd, e;
+
+	if (link(tmp, new) == 0)
+		unlink(tmp);
+	else if (errno == EEXIST || rename(tmp, new) == -1)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
+		    "move %s into new/: %s", tmp, strerror(errno));
+	if ((dfd = open(newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fsync(dfd) == -1) {
+		e = errno;
+		if (dfd != -1)
+			close(dfd);
+		unlink(new);
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
+		    "sync maildir %s: %s", newdir, strerror(e));
+	}
+	close(dfd);
+	return DELIVERY_OK;
+}
+
+static enum delivery
+maildir_deliver(const struct ctx *x, char *why, size_t len)
+{
+	char		 root[LIM_PATH], name[LIM_HOSTNAME * 4 + 96];
+	char		 tmp[LIM_PATH], new[LIM_PATH], newdir[LIM_PATH];
+	enum delivery	 d;
+	size_t		 n;
+	int		 fd;
+
+	snprintf(root, sizeof(root), "%s", x->path);
+	for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--)
+		root[n - 1] = '\0';
+	if ((d = maildir_dirs(root, why, len)) != DELIVERY_OK)
+		return d;
+	maildir_name(x->c->hostname, name, sizeof(name));
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/tmp/%s", root, name) >=
+	    sizeof(tmp) || (size_t)snprintf(new, sizeof(new), "%s/new/%s",
+	    root, name) >= sizeof(new) || (size_t)snprintf(newdir,
+	    sizeof(newdir), "%s/new", root) >= sizeof(newdir))
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.5 maildir "
+		    "path %s too long", root);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
+		    "create %s: %s", tmp, strerror(errno));
+	d = write_all(x, fd, "", 0, 0, why, len);
+	if (close(fd) == -1 && d == DELIVERY_OK)
+		d = set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot write "
+		    "mailbox %s: close: %s", x->path, strerror(errno));
+	if (d == DELIVERY_OK)
+		d = maildir_publish(tmp, new, newdir, why, len);
+	if (d != DELIVERY_OK) {
+		unlink(tmp);
+		return d;
+	}
+	return set_why(why, len, DELIVERY_OK, "2.0.0 delivered to maildir "
+	    "%s", root);
+}
+
+/* ---- who writes ---- */
+
+/*
+ * A file size limit must end in EFBIG and a rollback, not in death by
+ * SIGXFSZ half-way through an append: ignore it for the duration.
+ */
+static enum delivery
+deliver_here(const struct ctx *x, char *why, size_t len)
+{
+	struct sigaction	 ign, old;
+	enum delivery		 d;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGXFSZ, &ign, &old);
+	if (x->c->mailbox_kind == MAILBOX_MAILDIR)
+		d = maildir_deliver(x, why, len);
+	else
+		d = mbox_deliver(x, why, len);
+	sigaction(SIGXFSZ, &old, NULL);
+	return d;
+}
+
+/* What the child hands back: one write, well under PIPE_BUF. */
+struct result {
+	int	 d;
+	char	 why[LIM_ERR];
+};
+
+static void __attribute__((noreturn))
+child(const struct ctx *x, int wfd)
+{
+	struct result	 r;
+	struct passwd	*pw;
+	char		 err[LIM_ERR];
+	gid_t		 g = 0;
+	int		 ng = 0;
+	ssize_t		 w;
+
+	memset(&r, 0, sizeof(r));
+	/* the `user` account's group lets the user write a setgid spool */
+	if (x->c->user != NULL && (pw = getpwnam(x->c->user)) != NULL) {
+		g = pw->pw_gid;
+		ng = 1;
+	}
+	if (privs_drop(x->u->uid, x->u->gid, &g, ng, err, sizeof(err)) == -1)
+		r.d = set_why(r.why, sizeof(r.why), DELIVERY_TEMPFAIL,
+		    "4.3.0 cannot become %s: %s", x->u->name, err);
+	else
+		r.d = deliver_here(x, r.why, sizeof(r.why));
+	do
+		w = write(wfd, &r, sizeof(r));
+	while (w == -1 && errno == EINTR);
+	_exit(w == (ssize_t)sizeof(r) ? 0 : 1);
+}
+
+static enum delivery
+deliver_as_user(const struct ctx *x, char *why, size_t len)
+{
+	struct result	 r;
+	size_t		 got = 0;
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 p[2], status = 0, waited;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
+		    "start delivery to %s: %s", x->u->name, strerror(errno));
+	if ((pid = fork()) == -1) {
+		set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot start "
+		    "delivery to %s: %s", x->u->name, strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return DELIVERY_TEMPFAIL;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		child(x, p[1]);
+	}
+	close(p[1]);
+	while (got < sizeof(r) && ((n = read(p[0], (char *)&r + got,
+	    sizeof(r) - got)) > 0 || (n == -1 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	close(p[0]);
+	while ((waited = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+		;
+	if (waited == pid && WIFSIGNALED(status))
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 delivery "
+		    "to %s killed by signal %d", x->u->name, WTERMSIG(status));
+	if (got != sizeof(r) || r.d < DELIVERY_OK || r.d > DELIVERY_PERMFAIL)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 delivery "
+		    "to %s failed without a reason", x->u->name);
+	r.why[sizeof(r.why) - 1] = '\0';
+	return set_why(why, len, (enum delivery)r.d, "%s", r.why);
+}
+
+static int
+bad_field(const char *s)
+{
+	return s == NULL || strpbrk(s, "\r\n") != NULL;
+}
+
+enum delivery
+local_deliver(const struct conf *c, const struct user *u,
+    const struct local_msg *m, char *why, size_t whylen)
+{
+	struct ctx	 x;
+
+	if (bad_field(m->sender) || bad_field(m->rcpt))
+		return set_why(why, whylen, DELIVERY_PERMFAIL, "5.6.0 bad "
+		    "envelope address for %s", u->name);
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.u = u;
+	x.m = m;
+	x.check_owner = geteuid() == 0;
+	if (local_mailbox_path(c, u, x.path, sizeof(x.path)) == -1)
+		return set_why(why, whylen, DELIVERY_TEMPFAIL, "4.3.5 mailbox "
+		    "path for %s: %s", u->name, strerror(errno));
+	/* root's own mail needs no drop; anyone else's is written as them */
+	if (geteuid() == 0 && u->uid != 0)
+		return deliver_as_user(&x, why, whylen);
+	return deliver_here(&x, why, whylen);
+}
