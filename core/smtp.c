@@ -1,0 +1,613 @@
+/*
+ * The SMTP server session (RFC 5321), with SIZE (RFC 1870), 8BITMIME
+ * (RFC 6152), PIPELINING (RFC 2920) and ENHANCEDSTATUSCODES (RFC 2034,
+ * codes from RFC 3463).  The policy is the caller's ops; this file only
+ * speaks the protocol, and speaks it strictly:
+ *
+ * - A command line must end in CRLF.  One ended by a bare LF, over
+ *   LIM_SMTP_CMD octets (CRLF included), or holding a NUL byte is
+ *   answered with 500 and not executed.
+ * - HELO or EHLO must come before MAIL (RFC 5321 4.1.4 puts that on
+ *   the client; we hold it to it, as Postfix does with
+ *   smtpd_helo_required): the name goes into the Received: field, so a
+ *   transaction without one is refused with 503.
+ * - DATA ends only at "." CRLF right after a CRLF (or as the first data
+ *   line).  "\n.\n", "\r\n.\n" and "\n.\r\n" are data; any bare LF or
+ *   bare CR in the data refuses the whole message (RFC 5321 2.3.8), so
+ *   that no other server's idea of the end can be smuggled past us.  A
+ *   text line over LIM_SMTP_TEXT octets (CRLF included), or a message
+ *   over max_size, is read to its real end and refused then.
+ * - After DATA, whatever its outcome, ops->rset clears the transaction.
+ * - Every 5xx reply counts as an error; at max_errors the session ends
+ *   with 421.  4xx replies are not counted: a client told "452 too many
+ *   recipients" is doing nothing wrong by going on.
+ *
+ * Replies are buffered and pushed out before any read that would
+ * block, which is all PIPELINING asks of a server.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "addr.h"
+#include "limits.h"
+#include "smtp.h"
+
+#define DEFAULT_MAX_ERRORS	20
+
+enum { GO_ON = 0, GO_QUIT = 1, GO_END = -1 };
+
+struct sess {
+	struct smtp_server	*s;
+	struct io		*io;
+	int			 helo;		/* 0, or 1 HELO, 2 EHLO */
+	int			 mail;		/* a transaction is open */
+	int			 nrcpt;
+	int			 errors;
+	int			 max_errors;
+	int			 max_rcpt;
+	int			 end;		/* 421 sent, or a write failed */
+	char			 reply[LIM_SMTP_REPLY];
+};
+
+struct cmd {
+	const char	*name;
+	int		(*fn)(struct sess *, char *);
+};
+
+/*
+ * Send one reply line.  Op-written text is cut at any CR or LF so that
+ * a policy cannot inject a second reply.  5xx counts as an error.
+ */
+static int
+reply(struct sess *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+reply(struct sess *st, const char *fmt, ...)
+{
+	char	 line[LIM_SMTP_REPLY - 2];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	line[strcspn(line, "\r\n")] = '\0';
+	if (io_printf(st->io, "%s\r\n", line) == -1) {
+		st->end = 1;
+		return GO_END;
+	}
+	if (line[0] == '5' && ++st->errors >= st->max_errors) {
+		io_printf(st->io, "421 4.7.0 %s Error: too many errors\r\n",
+		    st->s->hostname);
+		io_flush(st->io);
+		st->end = 1;
+		return GO_END;
+	}
+	return GO_ON;
+}
+
+/*
+ * The reply for an op's answer: its own line when it wrote a sensible
+ * one (2xx for accept, 4xx/5xx for refuse), else the default.
+ */
+static int
+op_reply(struct sess *st, int r, const char *def_ok, const char *def_no)
+{
+	const char	*t = st->reply;
+	int		 good;
+
+	good = isdigit((unsigned char)t[0]) && isdigit((unsigned char)t[1]) &&
+	    isdigit((unsigned char)t[2]) && (t[3] == ' ' || t[3] == '\0');
+	if (r == 0)
+		good = good && t[0] == '2';
+	else
+		good = good && (t[0] == '4' || t[0] == '5');
+	return reply(st, "%s", good ? t : r == 0 ? def_ok : def_no);
+}
+
+static void
+reset(struct sess *st)
+{
+	st->mail = 0;
+	st->nrcpt = 0;
+	if (st->s->ops->rset != NULL)
+		st->s->ops->rset(st->s->ctx);
+}
+
+static char *
+skip_sp(char *p)
+{
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+static int
+c_helo_common(struct sess *st, char *arg, int esmtp)
+{
+	const struct smtp_server_ops *ops = st->s->ops;
+	char	*name = skip_sp(arg), *e;
+	int	 r = 0;
+
+	for (e = name + strlen(name); e > name && e[-1] == ' '; e--)
+		;
+	*e = '\0';
+	if (*name == '\0')
+		return reply(st, "501 5.5.4 Syntax: %s hostname",
+		    esmtp ? "EHLO" : "HELO");
+	for (e = name; *e != '\0'; e++)
+		if (!isprint((unsigned char)*e))
+			return reply(st, "501 5.5.4 Invalid %s name",
+			    esmtp ? "EHLO" : "HELO");
+	reset(st);
+	st->reply[0] = '\0';
+	if (ops->helo != NULL)
+		r = ops->helo(st->s->ctx, name, esmtp, st->reply,
+		    sizeof(st->reply));
+	if (r == -1)
+		return op_reply(st, r, "", "550 5.7.1 Rejected");
+	st->helo = esmtp ? 2 : 1;
+	if (!esmtp)
+		return reply(st, "250 %s", st->s->hostname);
+	io_printf(st->io, "250-%s\r\n250-PIPELINING\r\n", st->s->hostname);
+	if (st->s->max_size > 0)
+		io_printf(st->io, "250-SIZE %lld\r\n",
+		    (long long)st->s->max_size);
+	else
+		io_printf(st->io, "250-SIZE\r\n");
+	io_printf(st->io, "250-ENHANCEDSTATUSCODES\r\n");
+	return reply(st, "250 8BITMIME");
+}
+
+static int
+c_helo(struct sess *st, char *arg)
+{
+	return c_helo_common(st, arg, 0);
+}
+
+static int
+c_ehlo(struct sess *st, char *arg)
+{
+	return c_helo_common(st, arg, 1);
+}
+
+/*
+ * "FROM:<path> params" (the keyword given): split off the path, which
+ * may hold quoted '>' and spaces, and leave *rest at the parameters.
+ * Spaces after the colon are tolerated, as every MTA does.  0 or -1.
+ */
+static int
+split_path(char *arg, const char *kw, char **path, char **rest)
+{
+	size_t	 kl = strlen(kw);
+	char	*p;
+	int	 q = 0;
+
+	if (strncasecmp(arg, kw, kl) != 0)
+		return -1;
+	p = skip_sp(arg + kl);
+	if (*p != '<')
+		return -1;
+	*path = p;
+	for (p++; *p != '\0'; p++) {
+		if (q && *p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '"')
+			q = !q;
+		else if (!q && *p == '>')
+			break;
+	}
+	if (*p != '>')
+		return -1;
+	p++;
+	if (*p != '\0' && *p != ' ')
+		return -1;
+	if (*p == ' ')
+		*p++ = '\0';
+	*rest = skip_sp(p);
+	return 0;
+}
+
+/* SIZE=digits; -1 on a bad value. */
+static int
+parse_size(const char *v, off_t *out)
+{
+	off_t	 n = 0;
+
+	if (*v == '\0')
+		return -1;
+	for (; *v != '\0'; v++) {
+		if (!isdigit((unsigned char)*v))
+			return -1;
+		if (n > ((off_t)1 << 62) / 10)
+			return -1;
+		n = n * 10 + (*v - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+/*
+ * The MAIL parameters into *size.  When one is refused, the reply has
+ * been sent: *done is set and its GO_ code returned.
+ */
+static int
+mail_params(struct sess *st, char *p, off_t *size, int *done)
+{
+	char	*kw, *v;
+
+	*done = 1;
+	while (*(p = skip_sp(p)) != '\0') {
+		kw = p;
+		p += strcspn(p, " ");
+		if (*p != '\0')
+			*p++ = '\0';
+		if ((v = strchr(kw, '=')) != NULL)
+			*v++ = '\0';
+		if (st->helo == 2 && strcasecmp(kw, "SIZE") == 0 &&
+		    v != NULL) {
+			if (parse_size(v, size) == -1)
+				return reply(st, "501 5.5.4 Bad SIZE value");
+			if (st->s->max_size > 0 && *size > st->s->max_size)
+				return reply(st, "552 5.3.4 Message size "
+				    "exceeds fixed limit");
+		} else if (st->helo == 2 && strcasecmp(kw, "BODY") == 0 &&
+		    v != NULL) {
+			if (strcasecmp(v, "7BIT") != 0 &&
+			    strcasecmp(v, "8BITMIME") != 0)
+				return reply(st, "501 5.5.4 Bad BODY value");
+		} else
+			return reply(st, "555 5.5.4 Unsupported parameter "
+			    "%.64s", kw);
+	}
+	*done = 0;
+	return GO_ON;
+}
+
+static int
+c_mail(struct sess *st, char *arg)
+{
+	const struct smtp_server_ops *ops = st->s->ops;
+	char	 addr[LIM_ADDR], err[LIM_ERR], *path, *rest;
+	off_t	 size = 0;
+	int	 r = 0, done;
+
+	if (!st->helo)
+		return reply(st, "503 5.5.1 Error: send HELO/EHLO first");
+	if (st->mail)
+		return reply(st, "503 5.5.1 Error: nested MAIL command");
+	if (split_path(arg, "FROM:", &path, &rest) == -1)
+		return reply(st, "501 5.5.4 Syntax: MAIL FROM:<address>");
+	if (addr_parse_path(path, 1, addr, sizeof(addr), err,
+	    sizeof(err)) == -1)
+		return reply(st, "501 5.5.4 %s", err);
+	r = mail_params(st, rest, &size, &done);
+	if (done)
+		return r;
+	st->reply[0] = '\0';
+	if (ops->mail != NULL)
+		r = ops->mail(st->s->ctx, addr, size, st->reply,
+		    sizeof(st->reply));
+	if (r == 0)
+		st->mail = 1;
+	return op_reply(st, r, "250 2.1.0 Ok", "550 5.7.1 Sender rejected");
+}
+
+static int
+c_rcpt(struct sess *st, char *arg)
+{
+	const struct smtp_server_ops *ops = st->s->ops;
+	char	 addr[LIM_ADDR], err[LIM_ERR], *path, *rest;
+	int	 r = 0;
+
+	if (!st->mail)
+		return reply(st, "503 5.5.1 Error: need MAIL command");
+	if (split_path(arg, "TO:", &path, &rest) == -1)
+		return reply(st, "501 5.5.4 Syntax: RCPT TO:<address>");
+	if (addr_parse_path(path, 0, addr, sizeof(addr), err,
+	    sizeof(err)) == -1)
+		return reply(st, "501 5.5.4 %s", err);
+	if (*rest != '\0') {
+		rest[strcspn(rest, " =")] = '\0';
+		return reply(st, "555 5.5.4 Unsupported parameter %.64s",
+		    rest);
+	}
+	if (st->nrcpt >= st->max_rcpt)
+		return reply(st, "452 4.5.3 Too many recipients");
+	st->reply[0] = '\0';
+	if (ops->rcpt != NULL)
+		r = ops->rcpt(st->s->ctx, addr, st->reply, sizeof(st->reply));
+	if (r == 0)
+		st->nrcpt++;
+	return op_reply(st, r, "250 2.1.5 Ok",
+	    "550 5.1.1 Recipient rejected");
+}
+
+static int	data(struct sess *);
+
+static int
+c_data(struct sess *st, char *arg)
+{
+	const struct smtp_server_ops *ops = st->s->ops;
+	int	 r = 0;
+
+	if (*skip_sp(arg) != '\0')
+		return reply(st, "501 5.5.4 Syntax: DATA");
+	if (!st->mail)
+		return reply(st, "503 5.5.1 Error: need MAIL command");
+	if (st->nrcpt == 0)
+		return reply(st, "503 5.5.1 Error: need RCPT command");
+	st->reply[0] = '\0';
+	if (ops->data_begin != NULL)
+		r = ops->data_begin(st->s->ctx, st->reply, sizeof(st->reply));
+	if (r == -1) {
+		r = op_reply(st, r, "", "451 4.3.0 Error: cannot take the "
+		    "message now");
+		reset(st);
+		return r;
+	}
+	if (strncmp(st->reply, "354 ", 4) != 0)
+		snprintf(st->reply, sizeof(st->reply),
+		    "354 End data with <CR><LF>.<CR><LF>");
+	if (reply(st, "%s", st->reply) == GO_END)
+		return GO_END;
+	return data(st);
+}
+
+static int
+c_rset(struct sess *st, char *arg)
+{
+	if (*skip_sp(arg) != '\0')
+		return reply(st, "501 5.5.4 Syntax: RSET");
+	reset(st);
+	return reply(st, "250 2.0.0 Ok");
+}
+
+static int
+c_noop(struct sess *st, char *arg)
+{
+	(void)arg;
+	return reply(st, "250 2.0.0 Ok");
+}
+
+static int
+c_quit(struct sess *st, char *arg)
+{
+	(void)arg;
+	if (reply(st, "221 2.0.0 Bye") == GO_END)
+		return GO_END;
+	return GO_QUIT;
+}
+
+static int
+c_vrfy(struct sess *st, char *arg)
+{
+	(void)arg;
+	return reply(st, "252 2.5.2 Cannot VRFY user, but will accept "
+	    "message");
+}
+
+static int
+c_expn(struct sess *st, char *arg)
+{
+	(void)arg;
+	return reply(st, "502 5.5.1 Error: EXPN not supported");
+}
+
+static int
+c_help(struct sess *st, char *arg)
+{
+	(void)arg;
+	return reply(st, "214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET "
+	    "NOOP QUIT VRFY HELP");
+}
+
+static int
+c_unimpl(struct sess *st, char *arg)
+{
+	(void)arg;
+	return reply(st, "502 5.5.1 Error: command not implemented");
+}
+
+static const struct cmd cmds[] = {
+	{ "AUTH",	c_unimpl },
+	{ "BDAT",	c_unimpl },
+	{ "DATA",	c_data },
+	{ "EHLO",	c_ehlo },
+	{ "ETRN",	c_unimpl },
+	{ "EXPN",	c_expn },
+	{ "HELO",	c_helo },
+	{ "HELP",	c_help },
+	{ "MAIL",	c_mail },
+	{ "NOOP",	c_noop },
+	{ "QUIT",	c_quit },
+	{ "RCPT",	c_rcpt },
+	{ "RSET",	c_rset },
+	{ "STARTTLS",	c_unimpl },
+	{ "TURN",	c_unimpl },
+	{ "VRFY",	c_vrfy },
+};
+
+static int
+dispatch(struct sess *st, char *line)
+{
+	size_t	 vl = strcspn(line, " ");
+	char	*arg = line + vl;
+
+	if (*arg == ' ')
+		*arg++ = '\0';
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcasecmp(line, cmds[i].name) == 0)
+			return cmds[i].fn(st, arg);
+	return reply(st, "500 5.5.2 Error: command not recognized");
+}
+
+/* ---- DATA ---- */
+
+struct dstate {
+	int	 prev_crlf;	/* the line before ended in CRLF */
+	int	 bare;		/* a bare LF or CR was seen */
+	int	 toolong;	/* a line over LIM_SMTP_TEXT */
+	int	 oversize;	/* over max_size */
+	int	 refused;	/* data_line said no */
+	off_t	 size;
+};
+
+/*
+ * One data line as io_getline gave it.  Returns 1 at the final dot,
+ * 0 to go on.
+ */
+static int
+data_one(struct sess *st, struct dstate *d, char *line, size_t len,
+    enum io_term term)
+{
+	const struct smtp_server_ops *ops = st->s->ops;
+	int	 start = d->prev_crlf;
+
+	d->prev_crlf = term == IO_TERM_CRLF;
+	if (start && term == IO_TERM_CRLF && len == 1 && line[0] == '.')
+		return 1;
+	if (term != IO_TERM_CRLF || memchr(line, '\r', len) != NULL)
+		d->bare = 1;
+	if (line[0] == '.') {
+		line++;
+		len--;
+	}
+	d->size += (off_t)len + 2;
+	if (st->s->max_size > 0 && d->size > st->s->max_size)
+		d->oversize = 1;
+	if (d->bare || d->toolong || d->oversize || d->refused)
+		return 0;	/* the message is lost: just read on */
+	if (ops->data_line != NULL &&
+	    ops->data_line(st->s->ctx, line, len) == -1)
+		d->refused = 1;
+	return 0;
+}
+
+/* The reply after the final dot. */
+static int
+data_done(struct sess *st, struct dstate *d)
+{
+	const struct smtp_server_ops *ops = st->s->ops;
+	const char	*def;
+	int		 ok, r = 0;
+
+	ok = !(d->bare || d->toolong || d->oversize || d->refused);
+	st->reply[0] = '\0';
+	if (ops->data_end != NULL)
+		r = ops->data_end(st->s->ctx, ok, st->reply,
+		    sizeof(st->reply));
+	if (ok && r == 0)
+		def = "250 2.0.0 Ok";
+	else if (d->bare)
+		def = "550 5.6.0 Message contains bare LF or CR "
+		    "(RFC 5321 2.3.8)";
+	else if (d->toolong)
+		def = "500 5.5.2 Error: message line too long "
+		    "(RFC 5321 4.5.3.1.6)";
+	else if (d->oversize)
+		def = "552 5.3.4 Message size exceeds fixed limit";
+	else if (d->refused)
+		def = "554 5.6.0 Message refused";
+	else
+		def = "451 4.3.0 Error: queue file write error";
+	r = op_reply(st, ok ? r : -1, def, def);
+	reset(st);
+	return r;
+}
+
+static int
+data(struct sess *st)
+{
+	struct dstate	 d;
+	char		 line[LIM_SMTP_TEXT];
+	size_t		 len;
+	enum io_term	 term;
+	int		 r;
+
+	memset(&d, 0, sizeof(d));
+	d.prev_crlf = 1;
+	for (;;) {
+		if (!io_pending(st->io) && io_flush(st->io) == -1)
+			break;
+		/* cap - 1 = 998 octets of text, 1000 with the CRLF */
+		r = io_getline(st->io, line, LIM_SMTP_TEXT - 1, &len, &term);
+		if (r == -1 && errno == ERANGE && term != IO_TERM_NONE) {
+			d.toolong = 1;
+			d.prev_crlf = term == IO_TERM_CRLF;
+			if (term != IO_TERM_CRLF)
+				d.bare = 1;
+			continue;
+		}
+		if (r != 1 || term == IO_TERM_NONE)
+			break;
+		if (data_one(st, &d, line, len, term))
+			return data_done(st, &d);
+	}
+	/* end of input or timeout inside DATA: the op cleans up */
+	st->reply[0] = '\0';
+	if (st->s->ops->data_end != NULL)
+		st->s->ops->data_end(st->s->ctx, 0, st->reply,
+		    sizeof(st->reply));
+	reset(st);
+	return GO_END;
+}
+
+/* ---- the command loop ---- */
+
+/*
+ * Read one command and act on it.  A line that is not a clean command
+ * (too long, bare LF, NUL) is answered and never executed.
+ */
+static int
+command(struct sess *st)
+{
+	char		 line[LIM_SMTP_CMD];
+	size_t		 len;
+	enum io_term	 term;
+	int		 r;
+
+	if (!io_pending(st->io) && io_flush(st->io) == -1)
+		return GO_END;
+	/* cap - 1 = 510 octets of command, 512 with the CRLF */
+	r = io_getline(st->io, line, LIM_SMTP_CMD - 1, &len, &term);
+	if (r == -1 && errno == ERANGE && term != IO_TERM_NONE)
+		return reply(st, "500 5.5.2 Error: line too long");
+	if (r != 1 || term == IO_TERM_NONE)
+		return GO_END;
+	if (term != IO_TERM_CRLF)
+		return reply(st, "500 5.5.2 Error: bare LF not allowed "
+		    "(RFC 5321 2.3.8)");
+	if (memchr(line, '\0', len) != NULL)
+		return reply(st, "500 5.5.2 Error: NUL byte in command");
+	return dispatch(st, line);
+}
+
+int
+smtp_server_run(struct smtp_server *s)
+{
+	struct sess	 st;
+	int		 r;
+
+	memset(&st, 0, sizeof(st));
+	st.s = s;
+	st.io = s->io;
+	st.max_errors = s->max_errors > 0 ? s->max_errors :
+	    DEFAULT_MAX_ERRORS;
+	st.max_rcpt = s->max_rcpt > 0 && s->max_rcpt < LIM_RCPT_HARD ?
+	    s->max_rcpt : LIM_RCPT_HARD;
+	if (reply(&st, "220 %s ESMTP hikyaku", s->hostname) == GO_END)
+		return -1;
+	while ((r = command(&st)) == GO_ON && !st.end)
+		;
+	if (r == GO_QUIT && io_flush(s->io) == 0)
+		return 0;
+	io_flush(s->io);
+	if (st.mail)
+		reset(&st);
+	return -1;
+}

@@ -1,0 +1,346 @@
+/*
+ * core/io: line ends, capped lines and recovery, end of file, timeouts,
+ * EINTR, big writes through a small socket buffer.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "io.h"
+#include "tap.h"
+
+static struct io	 io;
+static char		 line[70000];
+static size_t		 len;
+static enum io_term	 term;
+static pid_t		 feeder;
+
+/* An io reading exactly the bytes given, then end of file. */
+static void
+feed(const void *p, size_t n)
+{
+	int	 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		exit(2);
+	if ((feeder = fork()) == 0) {
+		close(sv[0]);
+		if (write(sv[1], p, n) != (ssize_t)n)
+			_exit(1);
+		_exit(0);
+	}
+	close(sv[1]);
+	io_init(&io, sv[0], sv[0], 2000);
+}
+
+static void
+done(void)
+{
+	close(io.rfd);
+	waitpid(feeder, NULL, 0);
+}
+
+static int
+get(size_t cap)
+{
+	return io_getline(&io, line, cap, &len, &term);
+}
+
+static void
+t_terms(void)
+{
+	static const char in[] = "abc\r\ndef\nx\ry\r\n\r\n\na\0b\r\nlast\r";
+
+	feed(in, sizeof(in) - 1);
+	is_int(get(100), 1, "CRLF line read");
+	ok(len == 3 && strcmp(line, "abc") == 0 && term == IO_TERM_CRLF,
+	    "CRLF line: text and terminator");
+	is_int(get(100), 1, "LF line read");
+	ok(len == 3 && strcmp(line, "def") == 0 && term == IO_TERM_LF,
+	    "bare LF reported as IO_TERM_LF");
+	is_int(get(100), 1, "line with a lone CR read");
+	ok(len == 3 && memcmp(line, "x\ry", 3) == 0 && term == IO_TERM_CRLF,
+	    "a CR not followed by LF stays in the line");
+	is_int(get(100), 1, "empty CRLF line");
+	ok(len == 0 && term == IO_TERM_CRLF, "empty CRLF line: len 0");
+	is_int(get(100), 1, "empty LF line");
+	ok(len == 0 && term == IO_TERM_LF, "empty LF line: IO_TERM_LF");
+	is_int(get(100), 1, "line with a NUL");
+	ok(len == 3 && memcmp(line, "a\0b", 3) == 0, "NUL kept, length 3");
+	is_int(get(100), 1, "partial line at end of file");
+	ok(len == 5 && memcmp(line, "last\r", 5) == 0 &&
+	    term == IO_TERM_NONE, "EOF mid-line: IO_TERM_NONE, CR kept");
+	is_int(get(100), 0, "then end of file");
+	is_int(get(100), 0, "end of file again");
+	done();
+}
+
+/* cap 8: 7 octets of text fit, CRLF or not. */
+static void
+t_cap(void)
+{
+	static const char in[] = "1234567\r\n12345678\r\nnext\r\n"
+	    "123456\r\r\n1234567\r\r\n1234567\n12345678\nok\r\n";
+	int	 r;
+
+	feed(in, sizeof(in) - 1);
+	is_int(get(8), 1, "cap 8: 7 octets + CRLF fit");
+	is_str(line, "1234567", "cap 8: text");
+	errno = 0;
+	r = get(8);
+	ok(r == -1 && errno == ERANGE, "cap 8: 8 octets + CRLF is ERANGE");
+	ok(term == IO_TERM_CRLF, "ERANGE still reports the terminator");
+	is_int(get(8), 1, "recovery: next line read");
+	is_str(line, "next", "recovery: the next line is whole");
+	is_int(get(8), 1, "6 octets + CR + CRLF fits");
+	ok(len == 7 && memcmp(line, "123456\r", 7) == 0,
+	    "the extra CR is text");
+	errno = 0;
+	r = get(8);
+	ok(r == -1 && errno == ERANGE, "7 octets + CR + CRLF is ERANGE");
+	is_int(get(8), 1, "7 octets + LF fit");
+	ok(term == IO_TERM_LF && len == 7, "bare LF at the limit");
+	errno = 0;
+	r = get(8);
+	ok(r == -1 && errno == ERANGE && term == IO_TERM_LF,
+	    "8 octets + LF is ERANGE, term LF");
+	is_int(get(8), 1, "and recovery again");
+	is_str(line, "ok", "recovery text");
+	is_int(get(8), 0, "end of file");
+	done();
+}
+
+/* 999/1000/1001 octets with CRLF against the SMTP text cap (999). */
+static void
+t_smtp_sizes(void)
+{
+	char	*in;
+	size_t	 n = 0;
+	int	 r;
+
+	in = malloc(4000);
+	for (int total = 999; total <= 1001; total++) {
+		memset(in + n, 'x', (size_t)total - 2);
+		memcpy(in + n + total - 2, "\r\n", 2);
+		n += (size_t)total;
+	}
+	memcpy(in + n, "end\r\n", 5);
+	feed(in, n + 5);
+	is_int(get(999), 1, "999 octets with CRLF: ok");
+	is_int(len, 997, "999: 997 octets of text");
+	is_int(get(999), 1, "1000 octets with CRLF: ok");
+	is_int(len, 998, "1000: 998 octets of text");
+	errno = 0;
+	r = get(999);
+	ok(r == -1 && errno == ERANGE, "1001 octets with CRLF: ERANGE");
+	is_int(get(999), 1, "line after it");
+	is_str(line, "end", "line after it is intact");
+	done();
+	free(in);
+}
+
+/* A line far bigger than the read buffer is discarded across refills. */
+static void
+t_huge(void)
+{
+	size_t	 n = 3 * IO_BUFSIZE + 17;
+	char	*in = malloc(n + 16);
+	int	 r;
+
+	memset(in, 'y', n);
+	memcpy(in + n, "\r\nafter\r\n", 9);
+	feed(in, n + 9);
+	errno = 0;
+	r = get(100);
+	ok(r == -1 && errno == ERANGE, "3 buffers long line: ERANGE");
+	is_int(get(100), 1, "then the next line");
+	is_str(line, "after", "next line intact after a huge one");
+	done();
+	/* and one that fits a big cap, across refills */
+	feed(in, n + 9);
+	is_int(get(sizeof(line)), 1, "huge line with a big cap");
+	is_int(len, n, "huge line length");
+	done();
+	/* EOF in the middle of an over-long line */
+	feed(in, 500);
+	errno = 0;
+	r = get(100);
+	ok(r == -1 && errno == ERANGE, "EOF inside an over-long line: ERANGE");
+	is_int(get(100), 0, "then end of file");
+	done();
+	free(in);
+}
+
+static long long
+ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+t_timeout(void)
+{
+	int		 sv[2], r;
+	long long	 t0, dt;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	io_init(&io, sv[0], sv[0], 150);
+	t0 = ms();
+	errno = 0;
+	r = get(100);
+	dt = ms() - t0;
+	ok(r == -1 && errno == ETIMEDOUT, "silent peer: ETIMEDOUT");
+	ok(dt >= 140 && dt < 1500, "after about 150 ms (%lld)", dt);
+	is_int(io.err, ETIMEDOUT, "err is sticky in io->err");
+	/* a partial line and then silence */
+	if (write(sv[1], "part", 4) != 4)
+		diag("short write");
+	errno = 0;
+	r = get(100);
+	ok(r == -1 && errno == ETIMEDOUT, "partial line, then silence: "
+	    "ETIMEDOUT");
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Signals without SA_RESTART interrupt poll(); the read goes on. */
+static void
+t_eintr(void)
+{
+	struct sigaction	 sa;
+	struct itimerval	 it;
+	int			 sv[2];
+	pid_t			 pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	if ((pid = fork()) == 0) {
+		usleep(300 * 1000);
+		_exit(write(sv[1], "late\r\n", 6) == 6 ? 0 : 1);
+	}
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_usec = 20 * 1000;
+	it.it_interval.tv_usec = 20 * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+	io_init(&io, sv[0], sv[0], 3000);
+	is_int(get(100), 1, "line read through repeated EINTR");
+	is_str(line, "late", "its text");
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Writes bigger than both our buffer and the socket's: partial sends. */
+static void
+t_write(void)
+{
+	int	 sv[2], st, bufsz = 4096;
+	size_t	 n = 300000;
+	char	*big = malloc(n);
+	pid_t	 pid;
+	ssize_t	 r;
+
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	if ((pid = fork()) == 0) {
+		char	 rb[1000];
+		size_t	 i = 0;
+
+		close(sv[0]);
+		usleep(100 * 1000);
+		while ((r = read(sv[1], rb, sizeof(rb))) > 0)
+			for (ssize_t k = 0; k < r; k++, i++)
+				if (i < 7) {
+					if (rb[k] != "hello 7"[i])
+						_exit(3);
+				} else if (rb[k] != (char)('a' + (i - 7) % 26))
+					_exit(4);
+		_exit(i == n + 7 ? 0 : 5);
+	}
+	close(sv[1]);
+	io_init(&io, sv[0], sv[0], 3000);
+	is_int(io_printf(&io, "hello %d", 7), 0, "io_printf buffered");
+	is_int(io.wlen, 7, "7 bytes waiting");
+	is_int(io_write(&io, big, n), 0, "300000-byte io_write");
+	is_int(io_flush(&io), 0, "io_flush");
+	close(sv[0]);
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the peer got every byte in order (%d)", WEXITSTATUS(st));
+	free(big);
+}
+
+/* A peer that never reads: the write times out instead of blocking. */
+static void
+t_write_timeout(void)
+{
+	int	 sv[2], bufsz = 4096, r;
+	char	 chunk[8192];
+
+	memset(chunk, 'z', sizeof(chunk));
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	io_init(&io, sv[0], sv[0], 100);
+	r = 0;
+	for (int i = 0; i < 200 && r == 0; i++)
+		r = io_write(&io, chunk, sizeof(chunk));
+	ok(r == -1 && errno == ETIMEDOUT, "stuck peer: write ETIMEDOUT");
+	close(sv[1]);
+	io_init(&io, sv[0], sv[0], 100);
+	io_write(&io, "x", 1);
+	errno = 0;
+	r = io_flush(&io);
+	ok(r == -1 && errno == EPIPE, "peer gone: EPIPE, no SIGPIPE");
+	close(sv[0]);
+}
+
+static void
+t_pending(void)
+{
+	static const char in[] = "one\r\ntwo\r\n";
+
+	feed(in, sizeof(in) - 1);
+	ok(!io_pending(&io), "nothing pending before the first read");
+	get(100);
+	ok(io_pending(&io), "second line pending (pipelined)");
+	get(100);
+	ok(!io_pending(&io), "nothing pending after both");
+	done();
+}
+
+int
+main(void)
+{
+	t_terms();
+	t_cap();
+	t_smtp_sizes();
+	t_huge();
+	t_pending();
+	t_timeout();
+	t_eintr();
+	t_write();
+	t_write_timeout();
+	return done_testing();
+}

@@ -1,0 +1,671 @@
+/*
+ * core/smtp: the server session, driven over a socketpair.  A child
+ * runs smtp_server_run with mock ops that record every call; the parent
+ * plays the client with raw bytes and checks the replies, then reads
+ * the child's record and exit status.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "buf.h"
+#include "io.h"
+#include "limits.h"
+#include "smtp.h"
+#include "tap.h"
+
+#define HOST	"mx.test.example"
+
+/* ---- the server child and its mock policy ---- */
+
+static struct buf	 rec;		/* the child's record of op calls */
+static int		 refused;	/* data_line said no */
+
+static void
+rec_add(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&rec, fmt, ap);
+	va_end(ap);
+	buf_addc(&rec, '\n');
+}
+
+static int
+m_helo(void *ctx, const char *name, int esmtp, char *reply, size_t len)
+{
+	(void)ctx; (void)reply; (void)len;
+	rec_add("HELO %s %d", name, esmtp);
+	return 0;
+}
+
+static int
+m_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
+{
+	(void)ctx;
+	rec_add("MAIL <%s> %lld", addr, (long long)size);
+	if (strcmp(addr, "bad@sender.example") == 0) {
+		snprintf(reply, len, "550 5.7.1 <%s>: Sender rejected", addr);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+m_rcpt(void *ctx, const char *addr, char *reply, size_t len)
+{
+	(void)ctx;
+	if (strncmp(addr, "reject@", 7) == 0) {
+		rec_add("RCPT- %s", addr);
+		snprintf(reply, len, "550 5.1.1 <%s>: Recipient address "
+		    "rejected", addr);
+		return -1;
+	}
+	rec_add("RCPT %s", addr);
+	return 0;
+}
+
+static int
+m_data_begin(void *ctx, char *reply, size_t len)
+{
+	(void)ctx; (void)reply; (void)len;
+	rec_add("DATA");
+	refused = 0;
+	return 0;
+}
+
+static int
+m_data_line(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	buf_printf(&rec, "LINE(%zu) ", len);
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] == '\r')
+			buf_adds(&rec, "\\r");
+		else if (line[i] == '\n')
+			buf_adds(&rec, "\\n");
+		else if (line[i] == '\0')
+			buf_adds(&rec, "\\0");
+		else
+			buf_addc(&rec, line[i]);
+	}
+	buf_addc(&rec, '\n');
+	if (len == 9 && memcmp(line, "refuse-me", 9) == 0) {
+		refused = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+m_data_end(void *ctx, int ok, char *reply, size_t len)
+{
+	(void)ctx;
+	rec_add("END %d", ok);
+	if (ok)
+		snprintf(reply, len, "250 2.0.0 Ok: queued as MOCK1");
+	else if (refused)
+		snprintf(reply, len, "554 5.6.0 mock refused");
+	return 0;
+}
+
+static void
+m_rset(void *ctx)
+{
+	(void)ctx;
+	rec_add("RSET");
+}
+
+static const struct smtp_server_ops mock = {
+	m_helo, m_mail, m_rcpt, m_data_begin, m_data_line, m_data_end, m_rset
+};
+
+/* ---- the client side ---- */
+
+struct cfg {
+	off_t	 max_size;
+	int	 max_rcpt;
+	int	 max_errors;
+	int	 timeout_ms;
+};
+
+static struct io	 cio;		/* the client's end */
+static int		 logfd;
+static pid_t		 child;
+static char		 got[8192];	/* the last reply, lines joined by \n */
+static char		*log_txt;	/* the child's record, after finish() */
+
+static void
+serve(int fd, int lfd, const struct cfg *cf)
+{
+	static struct io	 sio;
+	struct smtp_server	 s;
+	int			 r;
+
+	buf_init(&rec, 0);
+	io_init(&sio, fd, fd, cf->timeout_ms ? cf->timeout_ms : 5000);
+	memset(&s, 0, sizeof(s));
+	s.io = &sio;
+	s.hostname = HOST;
+	s.max_size = cf->max_size ? cf->max_size : 10000000;
+	s.max_rcpt = cf->max_rcpt ? cf->max_rcpt : 100;
+	s.max_errors = cf->max_errors;
+	s.ops = &mock;
+	r = smtp_server_run(&s);
+	rec_add("EXIT %d", r);
+	if (write(lfd, rec.s, rec.len) != (ssize_t)rec.len)
+		_exit(3);
+	_exit(r == 0 ? 0 : 1);
+}
+
+static void
+start(const struct cfg *cf)
+{
+	static const struct cfg	 none;
+	int			 sv[2], lp[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 || pipe(lp) == -1)
+		exit(2);
+	if ((child = fork()) == 0) {
+		close(sv[0]);
+		close(lp[0]);
+		serve(sv[1], lp[1], cf != NULL ? cf : &none);
+	}
+	close(sv[1]);
+	close(lp[1]);
+	logfd = lp[0];
+	io_init(&cio, sv[0], sv[0], 5000);
+}
+
+static void
+say_raw(const void *p, size_t n)
+{
+	if (write(cio.wfd, p, n) != (ssize_t)n)
+		diag("short write to the server");
+}
+
+static void
+say(const char *s)
+{
+	say_raw(s, strlen(s));
+}
+
+/* Read one whole reply (all its lines); "" at end of file. */
+static const char *
+reply(void)
+{
+	char		 line[1024];
+	size_t		 len, n = 0;
+	enum io_term	 term;
+
+	got[0] = '\0';
+	while (io_getline(&cio, line, sizeof(line), &len, &term) == 1) {
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s",
+		    n ? "\n" : "", line);
+		if (len < 4 || line[3] != '-' || n >= sizeof(got) - 1)
+			break;
+	}
+	return got;
+}
+
+/* Send a command and return its reply. */
+static const char *
+cmd(const char *s)
+{
+	say(s);
+	return reply();
+}
+
+static int
+code(void)
+{
+	return atoi(got);
+}
+
+/* End the session: the child's exit status, its record in log_txt. */
+static int
+finish(void)
+{
+	static struct buf	 b;
+	char			 chunk[4096];
+	ssize_t			 n;
+	int			 st;
+
+	close(cio.rfd);
+	buf_free(&b);
+	buf_init(&b, 0);
+	while ((n = read(logfd, chunk, sizeof(chunk))) > 0)
+		buf_add(&b, chunk, (size_t)n);
+	close(logfd);
+	waitpid(child, &st, 0);
+	log_txt = b.s != NULL ? b.s : "";
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int
+logged(const char *s)
+{
+	return strstr(log_txt, s) != NULL;
+}
+
+/* EHLO and the start of a transaction, replies checked quietly. */
+static void
+open_tx(void)
+{
+	reply();
+	cmd("EHLO client.example\r\n");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("RCPT TO:<c@d.example>\r\n");
+}
+
+/* ---- the tests ---- */
+
+static void
+t_dialogue(void)
+{
+	start(NULL);
+	is_str(reply(), "220 " HOST " ESMTP hikyaku", "greeting");
+	is_str(cmd("EHLO client.example\r\n"),
+	    "250-" HOST "\n250-PIPELINING\n250-SIZE 10000000\n"
+	    "250-ENHANCEDSTATUSCODES\n250 8BITMIME", "EHLO reply lines");
+	is_str(cmd("MAIL FROM:<Alice@Example.COM> SIZE=123 BODY=8BITMIME\r\n"),
+	    "250 2.1.0 Ok", "MAIL FROM with SIZE and BODY");
+	is_str(cmd("RCPT TO:<bob@example.com>\r\n"), "250 2.1.5 Ok", "RCPT");
+	is_str(cmd("RCPT TO:<reject@example.com>\r\n"),
+	    "550 5.1.1 <reject@example.com>: Recipient address rejected",
+	    "the op's refusal is the reply");
+	is_str(cmd("DATA\r\n"), "354 End data with <CR><LF>.<CR><LF>",
+	    "DATA: 354");
+	say("Subject: hi\r\n\r\n..dot\r\n...\r\n.x\r\nplain\r\n"
+	    "trailing .\r\n");
+	is_str(cmd(".\r\n"), "250 2.0.0 Ok: queued as MOCK1",
+	    "final dot: the op's 250");
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "NOOP");
+	is_str(cmd("VRFY bob\r\n"),
+	    "252 2.5.2 Cannot VRFY user, but will accept message", "VRFY");
+	is_str(cmd("EXPN list\r\n"), "502 5.5.1 Error: EXPN not supported",
+	    "EXPN");
+	ok(strncmp(cmd("HELP\r\n"), "214 2.0.0 ", 10) == 0, "HELP: 214");
+	is_str(cmd("FOO bar\r\n"), "500 5.5.2 Error: command not recognized",
+	    "unknown command");
+	is_str(cmd("STARTTLS\r\n"),
+	    "502 5.5.1 Error: command not implemented", "STARTTLS: 502");
+	is_str(cmd("quit\r\n"), "221 2.0.0 Bye", "QUIT (lower case)");
+	is_int(finish(), 0, "QUIT: smtp_server_run returned 0");
+	ok(logged("HELO client.example 1\n"), "helo op: name, esmtp");
+	ok(logged("MAIL <Alice@example.com> 123\n"),
+	    "mail op: canonical path and SIZE");
+	ok(logged("RCPT bob@example.com\n"), "rcpt op");
+	ok(logged("LINE(11) Subject: hi\nLINE(0) \nLINE(4) .dot\n"
+	    "LINE(2) ..\nLINE(1) x\nLINE(5) plain\nLINE(10) trailing .\n"
+	    "END 1\nRSET\n"), "lines unstuffed, then data_end(1) and rset");
+	ok(logged("EXIT 0"), "exit recorded");
+}
+
+static void
+t_helo(void)
+{
+	start(NULL);
+	reply();
+	is_str(cmd("MAIL FROM:<a@b.example>\r\n"),
+	    "503 5.5.1 Error: send HELO/EHLO first", "MAIL before HELO: 503");
+	is_str(cmd("HELO\r\n"), "501 5.5.4 Syntax: HELO hostname",
+	    "HELO without a name: 501");
+	is_str(cmd("HELO client.example\r\n"), "250 " HOST, "HELO: 250 HOST");
+	is_str(cmd("MAIL FROM:<a@b.example> SIZE=10\r\n"),
+	    "555 5.5.4 Unsupported parameter SIZE",
+	    "ESMTP parameter after HELO: 555");
+	is_str(cmd("MAIL FROM:<>\r\n"), "250 2.1.0 Ok", "null sender");
+	is_str(cmd("MAIL FROM:<x@b.example>\r\n"),
+	    "503 5.5.1 Error: nested MAIL command", "nested MAIL: 503");
+	is_str(cmd("DATA\r\n"), "503 5.5.1 Error: need RCPT command",
+	    "DATA without RCPT: 503");
+	ok(strncmp(cmd("RCPT TO:<>\r\n"), "501 5.5.4 ", 10) == 0,
+	    "RCPT TO:<> refused: 501 (%s)", got);
+	is_str(cmd("QUIT\r\n"), "221 2.0.0 Bye", "QUIT");
+	finish();
+	ok(logged("HELO client.example 0\n"), "HELO: esmtp 0");
+	ok(logged("MAIL <> 0\n"), "null sender given as \"\"");
+}
+
+static void
+t_sequence(void)
+{
+	start(NULL);
+	reply();
+	cmd("EHLO c.example\r\n");
+	is_str(cmd("RCPT TO:<c@d.example>\r\n"),
+	    "503 5.5.1 Error: need MAIL command", "RCPT before MAIL: 503");
+	is_str(cmd("DATA\r\n"), "503 5.5.1 Error: need MAIL command",
+	    "DATA before MAIL: 503");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("RCPT TO:<c@d.example>\r\n");
+	is_str(cmd("RSET\r\n"), "250 2.0.0 Ok", "RSET");
+	is_str(cmd("RCPT TO:<c@d.example>\r\n"),
+	    "503 5.5.1 Error: need MAIL command", "RSET ended the transaction");
+	is_str(cmd("RSET now\r\n"), "501 5.5.4 Syntax: RSET",
+	    "RSET with an argument: 501");
+	is_str(cmd("MAIL FROM:<bad@sender.example>\r\n"),
+	    "550 5.7.1 <bad@sender.example>: Sender rejected",
+	    "the mail op refuses");
+	is_str(cmd("RCPT TO:<c@d.example>\r\n"),
+	    "503 5.5.1 Error: need MAIL command",
+	    "no transaction after a refused MAIL");
+	is_str(cmd("MAIL FROM:a@b.example\r\n"),
+	    "501 5.5.4 Syntax: MAIL FROM:<address>", "path without <>: 501");
+	is_str(cmd("MAIL FROM: <a@b.example> FOO=1\r\n"),
+	    "555 5.5.4 Unsupported parameter FOO", "unknown parameter: 555");
+	is_str(cmd("MAIL FROM:<a@b.example> SIZE=10000001\r\n"),
+	    "552 5.3.4 Message size exceeds fixed limit",
+	    "SIZE over max_size: 552");
+	is_str(cmd("MAIL FROM:<a@b.example> SIZE=12x\r\n"),
+	    "501 5.5.4 Bad SIZE value", "bad SIZE: 501");
+	is_str(cmd("MAIL FROM:<a@b.example> BODY=BINARYMIME\r\n"),
+	    "501 5.5.4 Bad BODY value", "bad BODY: 501");
+	is_str(cmd("MAIL FROM: <a@b.example>\r\n"), "250 2.1.0 Ok",
+	    "space after the colon tolerated");
+	is_str(cmd("RCPT TO:<c@d.example> NOTIFY=NEVER\r\n"),
+	    "555 5.5.4 Unsupported parameter NOTIFY", "RCPT parameter: 555");
+	is_str(cmd("DATA now\r\n"), "501 5.5.4 Syntax: DATA",
+	    "DATA with an argument: 501");
+	is_str(cmd("EHLO again.example\r\n"), "250-" HOST "\n250-PIPELINING\n"
+	    "250-SIZE 10000000\n250-ENHANCEDSTATUSCODES\n250 8BITMIME",
+	    "EHLO again");
+	is_str(cmd("RCPT TO:<c@d.example>\r\n"),
+	    "503 5.5.1 Error: need MAIL command", "EHLO reset the transaction");
+	cmd("QUIT\r\n");
+	is_int(finish(), 0, "session ended by QUIT");
+	ok(logged("RCPT c@d.example\nRSET\n"), "RSET reached the op");
+	ok(!logged("MAIL <a@b.example> 10000001"),
+	    "refused MAIL never reached the op");
+}
+
+/* Each false ending: data, then the smuggled commands, then the end. */
+static void
+false_end(const char *name, const char *data)
+{
+	start(NULL);
+	open_tx();
+	cmd("DATA\r\n");
+	say(data);
+	say("MAIL FROM:<smuggled@evil.example>\r\n"
+	    "RCPT TO:<victim@d.example>\r\nDATA\r\nevil\r\n");
+	is_str(cmd(".\r\n"),
+	    "550 5.6.0 Message contains bare LF or CR (RFC 5321 2.3.8)",
+	    "%s does not end DATA; message refused", name);
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "%s: in step afterwards",
+	    name);
+	is_str(cmd("RCPT TO:<c@d.example>\r\n"),
+	    "503 5.5.1 Error: need MAIL command",
+	    "%s: transaction reset after the refusal", name);
+	cmd("QUIT\r\n");
+	finish();
+	ok(!logged("smuggled") && !logged("victim"),
+	    "%s: nothing smuggled reached the ops", name);
+	ok(logged("END 0\nRSET\n"), "%s: data_end(ok = 0)", name);
+}
+
+static void
+t_false_endings(void)
+{
+	false_end("\\n.\\n", "hello\r\n\n.\n");
+	false_end("\\r\\n.\\n", "hello\r\n.\n");
+	false_end("\\n.\\r\\n", "hello\n.\r\n");
+	false_end("bare CR", "hello\r\nbad\rline\r\n");
+	false_end("\\r.\\r", "hello\r.\r\n");
+}
+
+static void
+t_data_edges(void)
+{
+	start(NULL);
+	open_tx();
+	cmd("DATA\r\n");
+	is_str(cmd(".\r\n"), "250 2.0.0 Ok: queued as MOCK1",
+	    "a dot as the first data line ends an empty message");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("RCPT TO:<c@d.example>\r\n");
+	cmd("DATA\r\n");
+	say("x\r\nrefuse-me\r\nmore\r\n");
+	is_str(cmd(".\r\n"), "554 5.6.0 mock refused",
+	    "data_line -1: the op's reply after the final dot");
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("DATA\nEND 1\n"), "empty message: no lines, END 1");
+	ok(logged("LINE(9) refuse-me\nEND 0\n"),
+	    "no line fed after the refusal");
+}
+
+static void
+text_line(int octets, int good)
+{
+	char	*l = malloc((size_t)octets + 1);
+	char	 want[32];
+
+	memset(l, 'x', (size_t)octets - 2);
+	memcpy(l + octets - 2, "\r\n", 3);
+	start(NULL);
+	open_tx();
+	cmd("DATA\r\n");
+	say(l);
+	say("after\r\n");
+	cmd(".\r\n");
+	if (good)
+		is_str(got, "250 2.0.0 Ok: queued as MOCK1",
+		    "%d-octet text line accepted", octets);
+	else
+		is_str(got, "500 5.5.2 Error: message line too long "
+		    "(RFC 5321 4.5.3.1.6)", "%d-octet text line refused",
+		    octets);
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "%d: in step", octets);
+	cmd("QUIT\r\n");
+	finish();
+	snprintf(want, sizeof(want), "LINE(%d) xxx", octets - 2);
+	if (good)
+		ok(logged(want), "%d: fed whole (%d octets of text)", octets,
+		    octets - 2);
+	else
+		ok(!logged("LINE(") && logged("END 0"),
+		    "%d: nothing fed, data_end(0)", octets);
+	free(l);
+}
+
+static void
+cmd_line(int octets, int good)
+{
+	char	*l = malloc((size_t)octets + 1);
+
+	memcpy(l, "NOOP ", 5);
+	memset(l + 5, 'n', (size_t)octets - 7);
+	memcpy(l + octets - 2, "\r\n", 3);
+	start(NULL);
+	reply();
+	cmd(l);
+	if (good)
+		is_str(got, "250 2.0.0 Ok", "%d-octet command accepted",
+		    octets);
+	else
+		is_str(got, "500 5.5.2 Error: line too long",
+		    "%d-octet command refused", octets);
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "%d: in step", octets);
+	cmd("QUIT\r\n");
+	finish();
+	free(l);
+}
+
+static void
+t_lengths(void)
+{
+	text_line(999, 1);
+	text_line(LIM_SMTP_TEXT, 1);
+	text_line(LIM_SMTP_TEXT + 1, 0);
+	cmd_line(511, 1);
+	cmd_line(LIM_SMTP_CMD, 1);
+	cmd_line(LIM_SMTP_CMD + 1, 0);
+}
+
+static void
+t_pipelining(void)
+{
+	start(NULL);
+	reply();
+	cmd("EHLO c.example\r\n");
+	say("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n"
+	    "RCPT TO:<reject@d.example>\r\nRCPT TO:<e@d.example>\r\n"
+	    "DATA\r\n");
+	is_str(reply(), "250 2.1.0 Ok", "pipelined MAIL");
+	is_str(reply(), "250 2.1.5 Ok", "pipelined RCPT");
+	ok(strncmp(reply(), "550 5.1.1", 9) == 0, "pipelined refused RCPT");
+	is_str(reply(), "250 2.1.5 Ok", "pipelined RCPT after a refusal");
+	is_str(reply(), "354 End data with <CR><LF>.<CR><LF>",
+	    "pipelined DATA");
+	say("body\r\n.\r\nRSET\r\nNOOP\r\nQUIT\r\n");
+	is_str(reply(), "250 2.0.0 Ok: queued as MOCK1", "data and the rest");
+	is_str(reply(), "250 2.0.0 Ok", "pipelined RSET");
+	is_str(reply(), "250 2.0.0 Ok", "pipelined NOOP");
+	is_str(reply(), "221 2.0.0 Bye", "pipelined QUIT");
+	is_int(finish(), 0, "clean end");
+	ok(logged("RCPT c@d.example\nRCPT- reject@d.example\n"
+	    "RCPT e@d.example\nDATA\nLINE(4) body\nEND 1\n"),
+	    "ops called in order");
+}
+
+static void
+t_bad_bytes(void)
+{
+	start(NULL);
+	reply();
+	cmd("EHLO c.example\r\n");
+	say_raw("NOOP\0x\r\n", 8);
+	is_str(reply(), "500 5.5.2 Error: NUL byte in command",
+	    "NUL in a command: 500");
+	say_raw("MAIL FROM:<a\0b@b.example>\r\n", 27);
+	is_str(reply(), "500 5.5.2 Error: NUL byte in command",
+	    "NUL in MAIL FROM: 500");
+	ok(strncmp(cmd("MAIL FROM:<a\rb@b.example>\r\n"), "501 5.5.4 ", 10)
+	    == 0, "CR in MAIL FROM: 501 (%s)", got);
+	is_str(cmd("MAIL FROM:<a\nb@b.example>\r\n"),
+	    "500 5.5.2 Error: bare LF not allowed (RFC 5321 2.3.8)",
+	    "LF in MAIL FROM: bare LF, not executed");
+	is_str(reply(), "500 5.5.2 Error: command not recognized",
+	    "the rest of that line is a separate, unknown command");
+	is_str(cmd("NOOP\n"),
+	    "500 5.5.2 Error: bare LF not allowed (RFC 5321 2.3.8)",
+	    "command ended by a bare LF: 500");
+	is_str(cmd("MAIL FROM:<a@b.example>\r\n"), "250 2.1.0 Ok",
+	    "still in step");
+	ok(strncmp(cmd("RCPT TO:<c\r@d.example>\r\n"), "501 5.5.4 ", 10) == 0,
+	    "CR in RCPT TO: 501");
+	is_str(cmd("RCPT TO:<c@d.example>\r\n"), "250 2.1.5 Ok",
+	    "a good RCPT after it");
+	cmd("QUIT\r\n");
+	is_int(finish(), 0, "QUIT");
+	ok(!logged("NOOP") && !logged("a\\0b") && !logged("MAIL <a\n"),
+	    "no bad command reached an op");
+	ok(logged("MAIL <a@b.example> 0\nRCPT c@d.example\n"),
+	    "only the good ones did");
+}
+
+static void
+t_too_many_errors(void)
+{
+	struct cfg	 cf = { 0, 0, 3, 0 };
+
+	start(&cf);
+	reply();
+	is_int((cmd("BAD1\r\n"), code()), 500, "error 1");
+	is_int((cmd("BAD2\r\n"), code()), 500, "error 2");
+	cmd("BAD3\r\n");
+	is_str(got, "500 5.5.2 Error: command not recognized", "error 3");
+	is_str(reply(), "421 4.7.0 " HOST " Error: too many errors",
+	    "then 421");
+	is_str(reply(), "", "and the connection is closed");
+	is_int(finish(), 1, "smtp_server_run returned -1");
+}
+
+static void
+t_max_rcpt(void)
+{
+	struct cfg	 cf = { 0, 2, 0, 0 };
+
+	start(&cf);
+	open_tx();
+	is_str(cmd("RCPT TO:<e@d.example>\r\n"), "250 2.1.5 Ok", "rcpt 2");
+	is_str(cmd("RCPT TO:<f@d.example>\r\n"),
+	    "452 4.5.3 Too many recipients", "rcpt 3 of max 2: 452");
+	cmd("QUIT\r\n");
+	finish();
+	ok(!logged("f@d.example"), "the op never saw it");
+}
+
+static void
+t_size(void)
+{
+	struct cfg	 cf = { 50, 0, 0, 0 };
+
+	start(&cf);
+	reply();
+	ok(strstr(cmd("EHLO c.example\r\n"), "250-SIZE 50\n") != NULL,
+	    "SIZE advertises max_size");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("RCPT TO:<c@d.example>\r\n");
+	cmd("DATA\r\n");
+	say("0123456789012345678901234567890123456789\r\n"
+	    "0123456789\r\n");
+	is_str(cmd(".\r\n"), "552 5.3.4 Message size exceeds fixed limit",
+	    "over max_size: 552 at the end");
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "in step");
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("LINE(40)") && !logged("LINE(10)") && logged("END 0"),
+	    "fed until the limit, then data_end(0)");
+}
+
+static void
+t_end_of_input(void)
+{
+	struct cfg	 cf = { 0, 0, 0, 200 };
+
+	start(NULL);
+	open_tx();
+	cmd("DATA\r\n");
+	say("partial\r\nno end");
+	shutdown(cio.wfd, SHUT_WR);
+	is_str(reply(), "", "EOF in DATA: connection closed");
+	is_int(finish(), 1, "EOF in DATA: -1");
+	ok(logged("LINE(7) partial\nEND 0\n"), "data_end(0) to clean up");
+
+	start(&cf);
+	reply();
+	is_str(reply(), "", "silent client: closed after the timeout");
+	is_int(finish(), 1, "timeout: -1");
+
+	start(NULL);
+	reply();
+	shutdown(cio.wfd, SHUT_WR);
+	is_int(finish(), 1, "EOF without QUIT: -1");
+}
+
+int
+main(void)
+{
+	t_dialogue();
+	t_helo();
+	t_sequence();
+	t_false_endings();
+	t_data_edges();
+	t_lengths();
+	t_pipelining();
+	t_bad_bytes();
+	t_too_many_errors();
+	t_max_rcpt();
+	t_size();
+	t_end_of_input();
+	return done_testing();
+}
