@@ -14,8 +14,11 @@ WARN     = -std=c11 -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Werror
 CFLAGS   = $(WARN) -Os -ffunction-sections -fdata-sections -D_GNU_SOURCE \
            -iquote core -I$(BEARSSL_INC)
 LDFLAGS  = -static -Wl,--gc-sections
-LDLIBS   = $(BEARSSL_LIB)
 B       ?= build
+# libbearssl.a calls glibc's checked copies; core/fortify.c provides them
+# for musl, so it is linked after BearSSL, outside the library archive.
+FORTIFY  = $(B)/core/fortify.o
+LDLIBS   = $(BEARSSL_LIB) $(FORTIFY)
 
 CORE_SRC   = $(sort $(wildcard core/*.c))
 APPLET_SRC = $(sort $(wildcard applets/*.c))
@@ -33,13 +36,13 @@ $(B)/%.o: %.c $(wildcard core/*.h) tests/tap.h Makefile
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # core/main.c holds main(); the unit tests link the library without it.
-$(LIB): $(filter-out $(B)/core/main.o,$(CORE_OBJ))
+$(LIB): $(filter-out $(B)/core/main.o $(B)/core/fortify.o,$(CORE_OBJ))
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(B)/core/main.o $(APPLET_OBJ) $(LIB)
+$(BIN): $(B)/core/main.o $(APPLET_OBJ) $(LIB) $(FORTIFY)
 	$(CC) $(LDFLAGS) -o $@ $(B)/core/main.o $(APPLET_OBJ) $(LIB) $(LDLIBS)
 
-$(B)/tests/unit/%: tests/unit/%.c $(LIB) tests/tap.h
+$(B)/tests/unit/%: tests/unit/%.c $(LIB) $(FORTIFY) tests/tap.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -iquote tests $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
@@ -55,7 +58,7 @@ check: deps $(BIN) units
 # The same tests on a glibc build with AddressSanitizer and UBSan.
 check-asan:
 	$(MAKE) B=build-asan CC=gcc BIN=hikyaku-asan \
-	    LDFLAGS= \
+	    LDFLAGS= FORTIFY= \
 	    CFLAGS="$(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -D_GNU_SOURCE -iquote core -I$(BEARSSL_INC)" \
 	    LDLIBS="-fsanitize=address,undefined $(BEARSSL_LIB)" \
 	    check

@@ -1,3 +1,469 @@
+/*
+ * sendmail — the submission interface every Unix program calls.
+ *
+ * usage: sendmail [-t] [-i] [-f sender] [-F name] [-odq] [-v] [-C file] [address...]
+ *        sendmail -bp | -bi | -bs | -bv address... | -q
+ *
+ * The message is read from stdin (LF or CRLF lines).  Without -i (or
+ * -oi) a line with a single "." ends it.  It is committed to the queue
+ * (fsync'd) before sendmail exits 0, then delivered at once by a
+ * background child (not with -odq; in the foreground with -v).
+ *
+ *   -t        recipients also from To:, Cc:, Bcc: (Bcc: is removed)
+ *   -f ADDR   envelope sender (-r is the same); "<>" for none
+ *   -F NAME   full name for an added From:
+ *   -bm       deliver mail (the default)
+ *   -bp       list the queue (mailq)       -bi  rebuild aliases (newaliases)
+ *   -bs       SMTP on stdin/stdout          -bv  verify addresses, no mail
+ *   -q        run the whole queue now, ignoring retry times
+ *   -v        deliver in the foreground and show the log on stderr
+ *   -C FILE   configuration file (else $HIKYAKU_CONF, /etc/hikyaku.conf)
+ * Accepted and ignored, as Postfix does: -oX..., -B type, -N dsn,
+ * -R ret, -V envid, -h hops, -L label, -U, -m.
+ *
+ * Standards: RFC 5321, RFC 5322; exit codes of sysexits(3):
+ * 0 queued; 64 usage or no recipient; 65 bad message data (NUL byte,
+ * too large, bad address); 67 unknown user (-bv); 69 unavailable;
+ * 75 temporary (disk full...); 77 permission; 78 configuration.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <sysexits.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "app.h"
 #include "applets.h"
-int sendmail_main(int argc, char **argv) { (void)argc; (void)argv; return EX_UNAVAILABLE; }
+#include "buf.h"
+#include "conf.h"
+#include "deliver.h"
+#include "log.h"
+#include "queue.h"
+#include "session.h"
+#include "submit.h"
+#include "users.h"
+
+#define LINE_MAX_BYTES	(1024 * 1024)	/* one input line */
+
+struct opts {
+	int		 mode;		/* 'm' 'p' 'i' 's' 'v' 'q' */
+	int		 extract;	/* -t */
+	int		 dot_ends;	/* without -i */
+	int		 queue_only;	/* -odq */
+	int		 verbose;
+	const char	*sender;
+	const char	*fullname;
+	const char	*conf;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: sendmail [-t] [-i] [-f sender] [-F name] [-odq] [-v] "
+	    "[-C file] [address...]\n"
+	    "       sendmail -bp | -bi | -bs | -bv address... | -q\n\n"
+	    "Reads a message on stdin and queues it for delivery.\n"
+	    "  -t        take recipients from To:, Cc:, Bcc: too (Bcc: is "
+	    "removed)\n"
+	    "  -i, -oi   a line with a single \".\" does not end the message\n"
+	    "  -f ADDR   envelope sender (\"<>\" for none)\n"
+	    "  -F NAME   full name for the From: header when it is added\n"
+	    "  -odq      queue only; deliver at the next queue run\n"
+	    "  -v        deliver now, in the foreground, showing the log\n"
+	    "  -bp       list the queue (like mailq)\n"
+	    "  -bi       rebuild the aliases database (like newaliases)\n"
+	    "  -bs       speak SMTP on stdin and stdout\n"
+	    "  -bv       say where each address would go; send nothing\n"
+	    "  -q        deliver everything queued now\n"
+	    "  -C FILE   configuration file (default $HIKYAKU_CONF, then "
+	    "/etc/hikyaku.conf)\n");
+}
+
+static int
+parse_b(struct opts *o, const char *arg)
+{
+	if (strlen(arg) != 1 || strchr("mpisvd", arg[0]) == NULL)
+		return -1;
+	o->mode = arg[0];
+	return 0;
+}
+
+static void
+parse_opts(struct opts *o, int argc, char **argv)
+{
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = 'm';
+	o->dot_ends = 1;
+	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		exit(0);
+	}
+	while ((ch = getopt(argc, argv, "+b:B:C:f:F:h:iL:mN:o:qr:R:tUvV:")) != -1) {
+		switch (ch) {
+		case 'b':
+			if (parse_b(o, optarg) == -1)
+				goto bad;
+			break;
+		case 'C': o->conf = optarg; break;
+		case 'f': case 'r': o->sender = optarg; break;
+		case 'F': o->fullname = optarg; break;
+		case 'i': o->dot_ends = 0; break;
+		case 'o':
+			if (strcmp(optarg, "i") == 0)
+				o->dot_ends = 0;
+			else if (strcmp(optarg, "dq") == 0)
+				o->queue_only = 1;
+			break;			/* other -oX: ignored */
+		case 'q': o->mode = 'q'; break;
+		case 't': o->extract = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'B': case 'h': case 'L': case 'm': case 'N': case 'R':
+		case 'U': case 'V':
+			break;			/* legacy: ignored */
+		default:
+			goto bad;
+		}
+	}
+	return;
+bad:
+	usage(stderr);
+	exit(EX_USAGE);
+}
+
+/* Who is submitting: the passwd setting's entry for our uid, else the
+   system's, else "uidN". */
+static void
+whoami(const struct conf *c, char *name, size_t len, char *gecos, size_t glen)
+{
+	struct user	 u;
+	struct passwd	*pw;
+
+	gecos[0] = '\0';
+	if (users_by_uid(c->passwd, getuid(), &u) == 1) {
+		snprintf(name, len, "%s", u.name);
+		snprintf(gecos, glen, "%s", u.gecos);
+	} else if ((pw = getpwuid(getuid())) != NULL) {
+		snprintf(name, len, "%s", pw->pw_name);
+		snprintf(gecos, glen, "%s", pw->pw_gecos ? pw->pw_gecos : "");
+	} else
+		snprintf(name, len, "uid%lu", (unsigned long)getuid());
+	gecos[strcspn(gecos, ",")] = '\0';	/* "Full Name,room,phone" */
+}
+
+static void
+spool_setup(const struct conf *c)
+{
+	struct passwd	*pw;
+	uid_t		 uid = 0;
+	gid_t		 gid = 0;
+	char		 err[LIM_ERR];
+
+	if (geteuid() == 0 && (pw = getpwnam(c->user)) != NULL) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	app_spool_gid(1);
+	if (queue_setup(c->spool, uid, gid, err, sizeof(err)) == -1)
+		app_die(app_exit_code(errno), "%s", err);
+	app_spool_gid(0);
+}
+
+/* Deliver these entries: in a detached child, or here with -v. */
+static void
+kick(const struct conf *c, char **ids, int n, int foreground)
+{
+	char	 err[LIM_ERR];
+	pid_t	 pid;
+	int	 fd;
+
+	if (!foreground) {
+		if ((pid = fork()) == -1) {
+			log_warn("cannot fork for delivery (the queue run will "
+			    "deliver): %s", strerror(errno));
+			return;
+		}
+		if (pid > 0)
+			return;
+		setsid();
+		if ((fd = open("/dev/null", O_RDWR)) != -1) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+	app_spool_gid(1);
+	for (int i = 0; i < n; i++)
+		if (deliver_entry(c, ids[i], 0, err, sizeof(err)) == -1)
+			log_warn("%s", err);
+	if (!foreground)
+		_exit(0);
+	app_spool_gid(0);
+}
+
+static int
+submit_exit_code(int err)
+{
+	switch (err) {
+	case EDESTADDRREQ:
+		return EX_USAGE;
+	case EINVAL: case E2BIG:
+		return EX_DATAERR;
+	default:
+		return app_exit_code(err);
+	}
+}
+
+static void
+fail_submit(struct submit *s, const char *what)
+{
+	int	 code = EX_DATAERR;
+
+	if (s->m.err == MSG_ERR_IO)
+		code = app_exit_code(s->m.sys_errno);
+	else if (s->m.err == MSG_ERR_NOMEM)
+		code = EX_TEMPFAIL;
+	submit_abort(s);
+	app_die(code, "%s; nothing was queued", what);
+}
+
+/* Feed stdin to s, line by line, any line length up to LINE_MAX_BYTES. */
+static void
+read_message(struct submit *s, int dot_ends)
+{
+	static char	 chunk[65536];
+	struct buf	 line;
+	ssize_t		 n;
+	char		*p, *nl;
+	size_t		 len;
+
+	buf_init(&line, LINE_MAX_BYTES);
+	for (;;) {
+		n = read(0, chunk, sizeof(chunk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			app_die(EX_IOERR, "cannot read the message: %s; nothing "
+			    "was queued", strerror(errno));
+		if (n == 0)
+			break;
+		for (p = chunk; p < chunk + n; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(chunk + n - p))) == NULL) {
+				if (buf_add(&line, p, (size_t)(chunk + n - p)) == -1)
+					goto too_long;
+				break;
+			}
+			if (buf_add(&line, p, (size_t)(nl - p)) == -1)
+				goto too_long;
+			len = line.len;
+			if (len > 0 && line.s[len - 1] == '\r')
+				len--;
+			if (dot_ends && len == 1 && line.s[0] == '.')
+				goto done;
+			if (submit_line(s, buf_str(&line), len) == -1)
+				fail_submit(s, s->m.errtext);
+			buf_reset(&line);
+		}
+	}
+	if (line.len > 0 && submit_line(s, line.s, line.len) == -1)
+		fail_submit(s, s->m.errtext);
+done:
+	buf_free(&line);
+	return;
+too_long:
+	submit_abort(s);
+	app_die(EX_DATAERR, "a line of the message is longer than %d bytes; "
+	    "nothing was queued", LINE_MAX_BYTES);
+}
+
+static void
+canon_or_die(const char *in, int null_ok, char *out, size_t len)
+{
+	char	 err[LIM_ERR];
+
+	if (addr_parse_path(in, null_ok, out, len, err, sizeof(err)) == -1)
+		app_die(EX_USAGE, "bad address '%s': %s", in, err);
+}
+
+static int
+submit_message(const struct conf *c, const struct opts *o, char **rcpts,
+    int nrcpts)
+{
+	struct submit		 s;
+	struct submit_opts	 so;
+	char			 user[LIM_USER + 1], gecos[LIM_FULLNAME];
+	char			 sender[LIM_ADDR + LIM_HOSTNAME + 2];
+	char			 err[LIM_ERR], qid[LIM_QID];
+	char			*ids[1], *canon;
+
+	whoami(c, user, sizeof(user), gecos, sizeof(gecos));
+	if (o->sender != NULL)
+		canon_or_die(o->sender, 1, sender, sizeof(sender));
+	else
+		snprintf(sender, sizeof(sender), "%s", user);
+	if (sender[0] != '\0' && addr_qualify(sender, sizeof(sender),
+	    c->hostname) == -1)
+		app_die(EX_USAGE, "sender address too long");
+	if (nrcpts == 0 && !o->extract)
+		app_die(EX_USAGE, "no recipients given (name them, or use -t)");
+	memset(&so, 0, sizeof(so));
+	so.sender = sender;
+	so.add_missing = 1;
+	so.from_name = o->fullname ? o->fullname : gecos;
+	so.extract_rcpts = o->extract;
+	so.uid = getuid();
+	/* every address is checked before anything is written */
+	if ((canon = calloc((size_t)nrcpts + 1, LIM_ADDR)) == NULL)
+		app_die(EX_TEMPFAIL, "%s", strerror(errno));
+	for (int i = 0; i < nrcpts; i++)
+		canon_or_die(rcpts[i], 0, canon + (size_t)i * LIM_ADDR, LIM_ADDR);
+	spool_setup(c);
+	app_spool_gid(1);
+	if (submit_begin(&s, c, &so, err, sizeof(err)) == -1)
+		app_die(app_exit_code(errno), "%s", err);
+	app_spool_gid(0);
+	for (int i = 0; i < nrcpts; i++)
+		if (submit_rcpt(&s, canon + (size_t)i * LIM_ADDR, err,
+		    sizeof(err)) == -1) {
+			submit_abort(&s);
+			app_die(EX_DATAERR, "%s; nothing was queued", err);
+		}
+	free(canon);
+	read_message(&s, o->dot_ends);
+	app_spool_gid(1);
+	if (submit_commit(&s, qid, sizeof(qid), err, sizeof(err)) == -1)
+		app_die(submit_exit_code(errno), "%s; nothing was queued", err);
+	app_spool_gid(0);
+	log_info("%s: uid=%lu from=<%s>", qid, (unsigned long)getuid(), sender);
+	if (!o->queue_only) {
+		ids[0] = qid;
+		kick(c, ids, 1, o->verbose);
+	}
+	return 0;
+}
+
+/* -bv: where each address would go, delivering nothing. */
+static int
+verify(const struct conf *c, char **addrs, int n)
+{
+	char		 a[LIM_ADDR + LIM_HOSTNAME + 2], err[LIM_ERR];
+	char		 local[LIM_ADDR], domain[LIM_ADDR];
+	struct user	 u;
+	int		 rc = 0, found;
+
+	if (n == 0)
+		app_die(EX_USAGE, "-bv needs at least one address");
+	for (int i = 0; i < n; i++) {
+		if (addr_parse_path(addrs[i], 0, a, sizeof(a), err,
+		    sizeof(err)) == -1) {
+			printf("%s... bad address: %s\n", addrs[i], err);
+			rc = EX_DATAERR;
+			continue;
+		}
+		addr_qualify(a, sizeof(a), c->hostname);
+		addr_split(a, local, sizeof(local), domain, sizeof(domain));
+		if (!conf_is_local_domain(c, domain)) {
+			printf("%s... deferred: mailer remote, domain %s "
+			    "(remote delivery is not in this build)\n", a, domain);
+			continue;
+		}
+		for (char *p = local; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		if ((found = users_by_name(c->passwd, local, &u)) == -1)
+			app_die(EX_TEMPFAIL, "cannot read %s: %s", c->passwd,
+			    strerror(errno));
+		if (found == 0) {
+			printf("%s... User unknown\n", a);
+			if (rc == 0)
+				rc = EX_NOUSER;
+			continue;
+		}
+		printf("%s... deliverable: mailer local, user %s\n", a, u.name);
+	}
+	return rc;
+}
+
+static int
+smtp_on_stdio(const struct conf *c, const struct opts *o)
+{
+	char	**ids = NULL;
+	int	 n = 0, r;
+
+	spool_setup(c);
+	app_spool_gid(1);
+	r = session_local(c, getuid(), 0, 1, &ids, &n);
+	app_spool_gid(0);
+	if (n > 0 && !o->queue_only)
+		kick(c, ids, n, 0);
+	for (int i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return r == 0 ? 0 : EX_IOERR;
+}
+
+static int
+run_queue(const struct conf *c)
+{
+	char	 err[LIM_ERR];
+	int	 bad;
+
+	spool_setup(c);
+	app_spool_gid(1);
+	bad = deliver_queue(c, 1, err, sizeof(err));
+	app_spool_gid(0);
+	if (bad == -1)
+		app_die(app_exit_code(errno), "%s", err);
+	return bad ? EX_TEMPFAIL : 0;
+}
+
+int
+sendmail_main(int argc, char **argv)
+{
+	struct opts	 o;
+	static struct conf c;	/* lives as long as the process */
+	char		*qargv[4];
+	int		 qargc = 0;
+
+	parse_opts(&o, argc, argv);
+	app_conf_or_die(&c, o.conf);
+	log_init("hikyaku/sendmail", c.log);
+	log_verbose(o.verbose);
+	signal(SIGXFSZ, SIG_IGN);	/* a full file is an error, not death */
+	signal(SIGPIPE, SIG_IGN);
+	switch (o.mode) {
+	case 'p':
+		qargv[qargc++] = "mailq";
+		if (o.conf != NULL) {
+			qargv[qargc++] = "-C";
+			qargv[qargc++] = (char *)o.conf;
+		}
+		qargv[qargc] = NULL;
+		optind = 0;	/* a fresh getopt for mailq */
+		return mailq_main(qargc, qargv);
+	case 'i':
+		app_die(EX_UNAVAILABLE, "newaliases is not available in this "
+		    "build yet");
+	case 'd':
+		app_die(EX_UNAVAILABLE, "daemon mode: use mtad (not available "
+		    "in this build yet)");
+	case 'v':
+		return verify(&c, argv + optind, argc - optind);
+	case 's':
+		return smtp_on_stdio(&c, &o);
+	case 'q':
+		if (optind != argc)
+			app_die(EX_USAGE, "-q takes no addresses");
+		return run_queue(&c);
+	}
+	return submit_message(&c, &o, argv + optind, argc - optind);
+}

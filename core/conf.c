@@ -594,8 +594,8 @@ set_log(struct conf *c, const char *v, char *err, size_t len)
 }
 
 static const struct key keys[] = {
-	{ "hostname", "", "EHLO name, Received, Message-ID, unqualified "
-	    "senders (default: the machine's FQDN)", set_hostname },
+	{ "hostname", "the machine's FQDN", "EHLO name, Received, Message-ID, unqualified "
+	    "senders", set_hostname },
 	{ "domains", "$hostname localhost", "domains delivered locally",
 	    set_domains },
 	{ "spool", "/var/spool/hikyaku", "the queue", set_spool },

@@ -11,7 +11,6 @@
  * this build, 77 (EX_NOPERM) started set-user-ID, 64 (EX_USAGE).
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "applets.h"
 #include "app.h"
 #include "conf.h"
+#include "limits.h"
 
 struct applet {
 	const char		*name;
@@ -63,7 +63,7 @@ usage(FILE *fp)
 static int
 install(int argc, char **argv)
 {
-	char	 self[PATH_MAX], path[PATH_MAX];
+	char	 self[LIM_PATH], path[LIM_PATH];
 	ssize_t	 n;
 	int	 sym = 0, rc = 0;
 	const char *dir;
@@ -169,7 +169,8 @@ main(int argc, char **argv)
 		return EX_NOPERM;
 	}
 	name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	if (strcmp(name, "hikyaku") != 0) {
+	/* "hikyaku", or a build of it such as "hikyaku-asan" */
+	if (strncmp(name, "hikyaku", 7) != 0) {
 		if ((a = find(name)) != NULL)
 			return run(a, argc, argv);
 		fprintf(stderr, "hikyaku: %s: applet not found\n", name);

@@ -33,6 +33,7 @@ struct submit {
 	struct queue_writer	 w;
 	struct msg_in		 m;
 	struct qenv		 env;
+	char			*received;
 	int			 open;
 };
 
@@ -49,9 +50,12 @@ int	submit_rcpt(struct submit *s, const char *addr, char *err,
 /* One line of the message without its terminator.  0, or -1 with
    s->m.err / s->m.errtext (the message must then be aborted). */
 int	submit_line(struct submit *s, const char *line, size_t len);
-/* Finish: recipients taken from the headers with -t are added; no
-   recipient at all is an error (EX_USAGE for the caller: errno EINVAL).
-   On success the entry is committed, fsync'd, and its ID in qid. */
+/* Finish: recipients taken from the headers with -t are added.  On
+   success the entry is committed, fsync'd, and its ID in qid.  On
+   failure nothing stays in the spool; errno says what kind:
+   EDESTADDRREQ no recipient at all, EINVAL bad message data (a NUL, the
+   size, a bad header address), E2BIG too many recipients, else the
+   system error of the queue (ENOSPC ...). */
 int	submit_commit(struct submit *s, char *qid, size_t qidlen, char *err,
 	    size_t errlen);
 void	submit_abort(struct submit *s);

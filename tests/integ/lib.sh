@@ -110,3 +110,7 @@ wait_for() {
 	done
 	return 0
 }
+
+# Who sendmail says we are: our entry in the test passwd file, or (as
+# root, who is not in it) the system's name for uid 0.
+if [ "$(id -u)" -eq 0 ]; then ME=root; else ME=alice; fi

@@ -1,0 +1,295 @@
+/*
+ * The queue runner.
+ *
+ * Order matters for "at least once, never lost": a bounce is committed
+ * before the failed recipients are recorded as failed, and a delivered
+ * recipient is recorded before the entry goes on to the next one, so a
+ * crash at any point repeats work rather than losing it.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "bounce.h"
+#include "deliver.h"
+#include "limits.h"
+#include "local.h"
+#include "log.h"
+#include "queue.h"
+#include "users.h"
+
+#define TMP_MAX_AGE	(24 * 3600)	/* a tmp/ file this old is abandoned */
+
+enum outcome { OUT_OK, OUT_TEMP, OUT_PERM, OUT_SKIP };
+
+static enum outcome
+deliver_local(const struct conf *c, const struct qenv *env,
+    const struct qrcpt *r, const char *localpart, int msgfd, char *why,
+    size_t len)
+{
+	struct user		 u;
+	struct local_msg	 m;
+	char			 name[LIM_LOCAL + 1];
+	size_t			 i;
+	int			 found;
+
+	for (i = 0; localpart[i] != '\0' && i < LIM_LOCAL; i++)
+		name[i] = (char)tolower((unsigned char)localpart[i]);
+	name[i] = '\0';
+	if ((found = users_by_name(c->passwd, name, &u)) == -1) {
+		snprintf(why, len, "4.3.0 cannot read %s: %s", c->passwd,
+		    strerror(errno));
+		return OUT_TEMP;
+	}
+	if (found == 0) {
+		snprintf(why, len, "5.1.1 unknown user: \"%s\"", name);
+		return OUT_PERM;
+	}
+	if (geteuid() != 0 && geteuid() != u.uid)
+		return OUT_SKIP;	/* another user's mailbox: root's job */
+	memset(&m, 0, sizeof(m));
+	m.fd = msgfd;
+	m.sender = env->sender;
+	m.rcpt = r->addr;
+	m.arrival = env->arrival;
+	switch (local_deliver(c, &u, &m, why, len)) {
+	case DELIVERY_OK:
+		return OUT_OK;
+	case DELIVERY_PERMFAIL:
+		return OUT_PERM;
+	default:
+		return OUT_TEMP;
+	}
+}
+
+static enum outcome
+route(const struct conf *c, const struct qenv *env, const struct qrcpt *r,
+    int msgfd, char *why, size_t len, const char **relay)
+{
+	char	 local[LIM_ADDR], domain[LIM_ADDR];
+
+	*relay = "local";
+	if (addr_split(r->addr, local, sizeof(local), domain,
+	    sizeof(domain)) == -1) {
+		snprintf(why, len, "5.1.3 bad address syntax");
+		return OUT_PERM;
+	}
+	if (domain[0] == '\0' || conf_is_local_domain(c, domain))
+		return deliver_local(c, env, r, local, msgfd, why, len);
+	*relay = "none";
+	snprintf(why, len, "4.4.0 remote delivery is not available in this "
+	    "build (domain %s)", domain);
+	return OUT_TEMP;
+}
+
+static time_t
+retry_wait(const struct conf *c, int attempts)
+{
+	int	 i = attempts - 1;
+
+	if (i < 0)
+		i = 0;
+	if (i >= c->nretry)
+		i = c->nretry - 1;
+	return c->retry[i];
+}
+
+static int
+set_error(struct qrcpt *r, const char *why)
+{
+	char	*s;
+
+	if ((s = strdup(why)) == NULL)
+		return -1;
+	free(r->error);
+	r->error = s;
+	return 0;
+}
+
+static void
+log_result(const struct qenv *env, const struct qrcpt *r, const char *relay,
+    const char *status, const char *why)
+{
+	log_info("%s: to=<%s>%s%s%s, relay=%s, delay=%lld, status=%s (%s)",
+	    env->id, r->addr, r->orig ? ", orig_to=<" : "",
+	    r->orig ? r->orig : "", r->orig ? ">" : "", relay,
+	    (long long)(time(NULL) - env->arrival), status, why);
+}
+
+static int
+pending(const struct qenv *env)
+{
+	int	 n = 0;
+
+	for (int i = 0; i < env->nrcpt; i++)
+		n += env->rcpt[i].status == RCPT_PENDING;
+	return n;
+}
+
+/* Try one recipient; returns 1 if it failed for good. */
+static int
+try_rcpt(const struct conf *c, struct qenv *env, struct qrcpt *r, int msgfd,
+    time_t now)
+{
+	char		 why[LIM_ERR], expired[LIM_ERR + 128];
+	const char	*relay;
+
+	why[0] = '\0';
+	switch (route(c, env, r, msgfd, why, sizeof(why), &relay)) {
+	case OUT_SKIP:
+		return 0;
+	case OUT_OK:
+		r->status = RCPT_SENT;
+		log_result(env, r, relay, "sent", why);
+		return 0;
+	case OUT_TEMP:
+		r->attempts++;
+		r->next_try = now + retry_wait(c, r->attempts);
+		if (now - env->arrival < c->queue_lifetime) {
+			set_error(r, why);
+			log_result(env, r, relay, "deferred", why);
+			return 0;
+		}
+		snprintf(expired, sizeof(expired), "5.4.7 message expired "
+		    "after %lld days in the queue; last error: %s",
+		    (long long)((now - env->arrival) / 86400), why);
+		set_error(r, expired);
+		log_result(env, r, relay, "bounced", expired);
+		return 1;
+	case OUT_PERM:
+		r->attempts++;
+		set_error(r, why);
+		log_result(env, r, relay, "bounced", why);
+		return 1;
+	}
+	return 0;
+}
+
+/* Bounce the failed ones, then record them as failed.  bid gets the
+   bounce's ID, or "". */
+static void
+settle_failures(const struct conf *c, struct qenv *env, int msgfd,
+    const int *failed, int nfailed, char *bid)
+{
+	char	 err[LIM_ERR];
+
+	bid[0] = '\0';
+	if (nfailed == 0)
+		return;
+	if (bounce_queue(c, env, msgfd, failed, nfailed, "failed", bid,
+	    LIM_QID, err, sizeof(err)) == -1) {
+		log_warn("%s: cannot queue bounce, will retry: %s", env->id, err);
+		for (int i = 0; i < nfailed; i++)
+			env->rcpt[failed[i]].next_try = 0;
+		return;
+	}
+	for (int i = 0; i < nfailed; i++)
+		env->rcpt[failed[i]].status = RCPT_FAILED;
+	if (bid[0] != '\0')
+		log_info("%s: sender non-delivery notification: %s", env->id, bid);
+	else
+		log_info("%s: null sender: no bounce for the %d failed "
+		    "recipient(s)", env->id, nfailed);
+}
+
+static int
+run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
+    char *bid, char *err, size_t errlen)
+{
+	int	*failed, nfailed = 0, changed = 0;
+	time_t	 now = time(NULL);
+
+	if ((failed = calloc((size_t)env->nrcpt + 1, sizeof(int))) == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < env->nrcpt; i++) {
+		struct qrcpt *r = &env->rcpt[i];
+		int att = r->attempts, st;
+
+		if (r->status != RCPT_PENDING || (!force && r->next_try > now))
+			continue;
+		if (try_rcpt(c, env, r, msgfd, now))
+			failed[nfailed++] = i;
+		st = r->status;
+		changed |= st != RCPT_PENDING || r->attempts != att;
+		/* record a delivery before the next one, unless it's the last */
+		if (st == RCPT_SENT && pending(env) > nfailed &&
+		    queue_write_env(env, err, errlen) == -1)
+			log_warn("%s", err);
+	}
+	settle_failures(c, env, msgfd, failed, nfailed, bid);
+	free(failed);
+	if (pending(env) == 0) {
+		if (queue_remove(env->id) == -1) {
+			snprintf(err, errlen, "cannot remove %s: %s", env->id,
+			    strerror(errno));
+			return -1;
+		}
+		log_info("%s: removed", env->id);
+		return 0;
+	}
+	if (changed && queue_write_env(env, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+int
+deliver_entry(const struct conf *c, const char *id, int force, char *err,
+    size_t errlen)
+{
+	struct qenv	 env;
+	char		 bid[LIM_QID], berr[LIM_ERR];
+	int		 fd, r;
+
+	err[0] = '\0';
+	bid[0] = '\0';
+	if ((fd = queue_lock(id, 0)) == -1) {
+		if (errno == EWOULDBLOCK)
+			return 0;	/* another runner has it */
+		if (errno == ENOENT) {
+			/* an envelope without its message: drop it */
+			queue_remove(id);
+			return 0;
+		}
+		snprintf(err, errlen, "cannot lock %s: %s", id, strerror(errno));
+		return -1;
+	}
+	if (queue_read_env(id, &env, err, errlen) == -1) {
+		close(fd);
+		return errno == ENOENT ? (err[0] = '\0', 0) : -1;
+	}
+	r = run_entry(c, &env, fd, force, bid, err, errlen);
+	qenv_free(&env);
+	close(fd);
+	/* the report goes out now too (it never bounces: its sender is <>) */
+	if (bid[0] != '\0' && deliver_entry(c, bid, 0, berr, sizeof(berr)) == -1)
+		log_warn("%s", berr);
+	return r;
+}
+
+int
+deliver_queue(const struct conf *c, int force, char *err, size_t errlen)
+{
+	char	**ids, e[LIM_ERR];
+	int	 n, bad = 0;
+
+	queue_clean_tmp(TMP_MAX_AGE);
+	if (queue_list(&ids, &n) == -1) {
+		snprintf(err, errlen, "cannot list the queue: %s",
+		    strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (deliver_entry(c, ids[i], force, e, sizeof(e)) == -1) {
+			log_warn("%s", e);
+			bad++;
+		}
+	queue_list_free(ids, n);
+	return bad;
+}

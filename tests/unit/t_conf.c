@@ -1,0 +1,159 @@
+/*
+ * conf: defaults, every kind of value, and the errors naming file:line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/t_conf.XXXXXX";
+
+static int
+load_text(struct conf *c, const char *text, char *err, size_t len)
+{
+	char	 p[256];
+	FILE	*fp;
+
+	snprintf(p, sizeof(p), "%s/hikyaku.conf", dir);
+	fp = fopen(p, "w");
+	fputs(text, fp);
+	fclose(fp);
+	return conf_load(c, p, 1, err, len);
+}
+
+static void
+bad(const char *text, const char *want, const char *what)
+{
+	struct conf	 c;
+	char		 err[512];
+	int		 r = load_text(&c, text, err, sizeof(err));
+
+	ok(r == -1 && strstr(err, want) != NULL, "%s", what);
+	if (r != -1 || strstr(err, want) == NULL)
+		printf("#   err: %s\n#   want: %s\n", r == -1 ? err : "(accepted)",
+		    want);
+	conf_free(&c);
+}
+
+int
+main(void)
+{
+	struct conf	 c;
+	char		 err[512], p[300];
+	time_t		 t;
+	off_t		 sz;
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+
+	/* defaults: a missing default file is fine, a named one is not */
+	ok(conf_load(&c, "/nonexistent/hikyaku.conf", 0, err, sizeof(err)) == 0,
+	    "missing file without must_exist gives defaults");
+	is_str(c.spool, "/var/spool/hikyaku", "default spool");
+	is_str(c.mailbox, "/var/mail/%u", "default mailbox template");
+	ok(c.mailbox_kind == MAILBOX_MBOX, "default mailbox is mbox");
+	is_int(c.max_size, 35 * 1024 * 1024, "default max_size 35M");
+	is_int(c.max_rcpt, 100, "default max_rcpt");
+	is_int(c.nretry, 5, "default retry has 5 steps");
+	is_int(c.retry[4], 3600, "last retry step 1h");
+	is_int(c.queue_lifetime, 5 * 86400, "queue_lifetime 5d");
+	ok(c.tls == TLS_MAY, "tls may");
+	ok(c.allow_commands == (CONF_ALLOW_ALIASES | CONF_ALLOW_FORWARD),
+	    "allow_commands default both");
+	ok(conf_is_local_domain(&c, "localhost"), "localhost is local");
+	ok(conf_is_local_domain(&c, c.hostname), "hostname is local");
+	ok(!conf_is_local_domain(&c, "example.com"), "example.com is not");
+	conf_free(&c);
+	ok(conf_load(&c, "/nonexistent/hikyaku.conf", 1, err, sizeof(err)) == -1
+	    && strstr(err, "/nonexistent/hikyaku.conf") != NULL,
+	    "a named missing file is an error naming it");
+	conf_free(&c);
+
+	/* a full file */
+	ok(load_text(&c, "# comment\n\nhostname = Mail.Example.ORG\n"
+	    "spool = spool\nmailbox = maildir:%h/Maildir/\nmax_size = 10k\n"
+	    "retry = 1m 2m\nallow_files = none\ntls = verify\n"
+	    "delay_warning = 4h\nmynetworks = 10.0.0.0/8 [::1]/128 ::1\n"
+	    "listen = 127.0.0.1:2525 [::1]:2525\n", err, sizeof(err)) == 0,
+	    "a good file loads");
+	is_str(c.hostname, "mail.example.org", "hostname lower-cased");
+	ok(conf_is_local_domain(&c, "mail.example.org"),
+	    "domains follows the hostname set in the file");
+	snprintf(p, sizeof(p), "%s/spool", dir);
+	is_str(c.spool, p, "relative path resolved against the file's folder");
+	ok(c.mailbox_kind == MAILBOX_MAILDIR, "maildir mailbox");
+	is_int(c.max_size, 10240, "10k");
+	is_int(c.nretry, 2, "two retry steps");
+	is_int(c.allow_files, 0, "none");
+	ok(c.tls == TLS_VERIFY && c.tls_set, "tls verify, marked as set");
+	is_int(c.delay_warning, 4 * 3600, "delay_warning 4h");
+	conf_free(&c);
+
+	/* errors name file:line and what */
+	bad("hostname = a.b\nbogus = 1\n", "hikyaku.conf:2: unknown key 'bogus'",
+	    "unknown key with file:line");
+	bad("max_size = lots\n", ":1: max_size: bad size 'lots'", "bad size");
+	bad("max_size = 0\n", "bad size", "zero size");
+	bad("max_rcpt = 0\n", "bad number '0'", "max_rcpt 0");
+	bad("max_rcpt = 12x\n", "bad number", "max_rcpt junk");
+	bad("retry = 5m soon\n", "bad retry", "bad retry");
+	bad("queue_lifetime = 5y\n", "bad time", "bad time unit");
+	bad("tls = sometimes\n", "bad tls", "bad tls");
+	bad("mailbox = /var/mail/%u\n", "want mbox:PATH", "mailbox without kind");
+	bad("mailbox = mbox:/var/mail/%x\n", "only %u, %h", "bad % escape");
+	bad("mailbox = mbox:/var/mail/all\n", "needs %u or %h", "no %u/%h");
+	bad("listen = 127.0.0.1\n", "bad address", "listen without port");
+	bad("listen = 127.0.0.1:99999\n", "bad address", "port out of range");
+	bad("mynetworks = 10.0.0.0/33\n", "bad network", "prefix too long");
+	bad("mynetworks = 300.0.0.1\n", "bad network", "bad IPv4");
+	bad("hostname = -bad-.example\n", "bad hostname", "bad hostname");
+	bad("domains = ok.example bad_domain\n", "bad domain 'bad_domain'",
+	    "bad domain in list");
+	bad("user = ro ot\n", "bad user name", "bad user name");
+	bad("allow_commands = everything\n", "bad value", "bad allow");
+	bad("pop3_plaintext = maybe\n", "want yes or no", "bad boolean");
+	bad("no equals sign\n", ":1: expected 'key = value'", "no '='");
+	{
+		char long_line[2000];
+
+		memset(long_line, 'a', sizeof(long_line) - 2);
+		long_line[sizeof(long_line) - 2] = '\n';
+		long_line[sizeof(long_line) - 1] = '\0';
+		bad(long_line, "line longer than 1024 bytes", "over-long line");
+	}
+
+	ok(conf_parse_time("90s", &t) == 0 && t == 90, "90s");
+	ok(conf_parse_time("2w", &t) == 0 && t == 14 * 86400, "2w");
+	ok(conf_parse_time("-1m", &t) == -1, "negative time refused");
+	ok(conf_parse_size("2G", &sz) == 0 && sz == 2LL << 30, "2G");
+	ok(conf_parse_size("99999999999999G", &sz) == -1, "absurd size refused");
+
+	/* the key table: every design key is there */
+	{
+		static const char *const want[] = { "hostname", "domains",
+		    "spool", "aliases", "passwd", "mailbox", "listen",
+		    "submission", "smtps", "pop3", "pop3s", "mynetworks",
+		    "relayhost", "relay_auth", "tls", "tls_cert", "tls_key",
+		    "tls_ca", "auth_users", "max_size", "max_rcpt",
+		    "max_clients", "max_per_ip", "retry", "queue_lifetime",
+		    "user", "default_user", "allow_commands", "allow_files",
+		    "command_timeout", "masquerade", "delay_warning",
+		    "pop3_plaintext", "log" };
+		int found = 0;
+
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			for (int k = 0; k < conf_nkeys(); k++)
+				found += strcmp(conf_key_name(k), want[i]) == 0;
+		is_int(found, sizeof(want) / sizeof(want[0]),
+		    "every key of the design is in the table");
+		is_int(conf_nkeys(), sizeof(want) / sizeof(want[0]),
+		    "and no other");
+	}
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	if (system(p) != 0)
+		diag("could not remove the temporary folder");
+	return done_testing();
+}

@@ -1,0 +1,247 @@
+/*
+ * queue: IDs, commit, envelopes, locks, listing, cleaning.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "queue.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/t_queue.XXXXXX";
+
+static int
+count(const char *sub)
+{
+	char		 p[300];
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, sub);
+	if ((d = opendir(p)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static int
+commit_one(const char *body, const char *rcpt, char *id)
+{
+	struct queue_writer	 w;
+	struct qenv		 env;
+	char			 err[512];
+	int			 r;
+
+	if (queue_open(&w, err, sizeof(err)) == -1)
+		return -1;
+	fputs(body, w.fp);
+	memset(&env, 0, sizeof(env));
+	env.arrival = time(NULL);
+	env.sender = strdup("alice@example.org");
+	qenv_add_rcpt(&env, rcpt, NULL);
+	r = queue_commit(&w, &env, err, sizeof(err));
+	if (id != NULL)
+		strcpy(id, env.id);
+	qenv_free(&env);
+	return r;
+}
+
+static void
+test_ids(void)
+{
+	struct queue_writer	 w;
+	char			 err[512], prev[LIM_QID] = "";
+	int			 sorted = 1, valid = 1;
+
+	for (int i = 0; i < 50; i++) {
+		if (queue_open(&w, err, sizeof(err)) == -1)
+			break;
+		valid &= queue_valid_id(w.id);
+		sorted &= strcmp(prev, w.id) < 0;
+		strcpy(prev, w.id);
+		queue_abort(&w);
+	}
+	ok(valid, "IDs are well-formed");
+	ok(sorted, "IDs drawn one after another sort in time order");
+	is_int(count("tmp"), 0, "abort leaves nothing in tmp/");
+	ok(!queue_valid_id("abc"), "short ID refused");
+	ok(!queue_valid_id("../../etc/x"), "path in ID refused");
+	ok(!queue_valid_id("0123456789A"), "long ID refused");
+}
+
+/* Four processes draw IDs at once: no two alike. */
+static void
+test_unique(void)
+{
+	int	 fds[2], n = 0, dup = 0;
+	char	 ids[800][LIM_QID];
+	FILE	*fp;
+
+	if (pipe(fds) == -1)
+		return;
+	for (int k = 0; k < 4; k++)
+		if (fork() == 0) {
+			struct queue_writer w;
+			char err[512];
+
+			close(fds[0]);
+			for (int i = 0; i < 200; i++) {
+				if (queue_open(&w, err, sizeof(err)) == -1)
+					_exit(1);
+				dprintf(fds[1], "%s\n", w.id);
+				fclose(w.fp);	/* keep tmp/ID so it stays taken */
+			}
+			_exit(0);
+		}
+	close(fds[1]);
+	fp = fdopen(fds[0], "r");
+	while (n < 800 && fscanf(fp, "%15s", ids[n]) == 1)
+		n++;
+	fclose(fp);
+	while (wait(NULL) > 0)
+		;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			dup += strcmp(ids[i], ids[j]) == 0;
+	is_int(n, 800, "800 IDs drawn by 4 processes");
+	is_int(dup, 0, "all of them distinct");
+	ok(queue_clean_tmp(0) >= 800, "clean_tmp(0) removes the leftovers");
+}
+
+static void
+test_commit(void)
+{
+	char		 id[LIM_QID], err[512], **ids;
+	struct qenv	 env;
+	int		 n, fd, fd2;
+
+	ok(commit_one("Subject: x\n\nbody\n", "bob@example.org", id) == 0,
+	    "commit");
+	is_int(count("msg"), 1, "one message");
+	is_int(count("env"), 1, "one envelope");
+	is_int(count("tmp"), 0, "nothing left in tmp/");
+	is_int(queue_msg_size(id), 17, "message size");
+	ok(queue_read_env(id, &env, err, sizeof(err)) == 0, "read envelope");
+	is_str(env.sender, "alice@example.org", "sender kept");
+	is_int(env.nrcpt, 1, "one recipient");
+	is_str(env.rcpt[0].addr, "bob@example.org", "recipient kept");
+	ok(env.rcpt[0].status == RCPT_PENDING, "pending");
+
+	/* rewrite with results, including a control character */
+	env.rcpt[0].attempts = 3;
+	env.rcpt[0].next_try = 12345;
+	env.rcpt[0].error = strdup("4.4.1 refused\r\nX-Evil: 1");
+	qenv_add_rcpt(&env, "carol@example.org", "list@example.org");
+	env.rcpt[1].status = RCPT_SENT;
+	ok(queue_write_env(&env, err, sizeof(err)) == 0, "rewrite envelope");
+	qenv_free(&env);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == 0, "read it back");
+	is_int(env.nrcpt, 2, "two recipients");
+	is_int(env.rcpt[0].attempts, 3, "attempts kept");
+	is_int(env.rcpt[0].next_try, 12345, "next try kept");
+	is_str(env.rcpt[0].error, "4.4.1 refused??X-Evil: 1",
+	    "control characters cannot break the envelope's lines");
+	is_str(env.rcpt[1].orig, "list@example.org", "original address kept");
+	ok(env.rcpt[1].status == RCPT_SENT, "status kept");
+	qenv_free(&env);
+
+	/* locks */
+	fd = queue_lock(id, 0);
+	ok(fd >= 0, "lock");
+	ok(queue_is_locked(id), "seen as locked");
+	if (fork() == 0)
+		_exit(queue_lock(id, 0) == -1 && errno == EWOULDBLOCK ? 0 : 1);
+	wait(&n);
+	ok(WIFEXITED(n) && WEXITSTATUS(n) == 0,
+	    "a second runner cannot take the lock");
+	close(fd);
+	ok(!queue_is_locked(id), "free again after close");
+	fd2 = queue_lock(id, 0);
+	ok(fd2 >= 0, "lock again");
+	close(fd2);
+
+	ok(queue_list(&ids, &n) == 0 && n == 1 && strcmp(ids[0], id) == 0,
+	    "list finds the entry");
+	queue_list_free(ids, n);
+	ok(queue_remove(id) == 0, "remove");
+	is_int(count("msg") + count("env"), 0, "both files gone");
+	ok(queue_read_env(id, &env, err, sizeof(err)) == -1 && errno == ENOENT,
+	    "a removed entry reads as ENOENT");
+}
+
+static void
+test_malformed(void)
+{
+	char	 id[LIM_QID], p[300], err[512];
+	struct qenv env;
+	FILE	*fp;
+
+	commit_one("x\n", "bob@example.org", id);
+	snprintf(p, sizeof(p), "%s/env/%s", dir, id);
+	fp = fopen(p, "w");
+	fputs("V 1\nT 17\nS a@b\nR Q 0 0 bob@example.org\n", fp);
+	fclose(fp);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == -1 && errno == EINVAL &&
+	    strstr(err, ":4: malformed envelope") != NULL,
+	    "a malformed envelope is refused with its line");
+	fp = fopen(p, "w");
+	fputs("V 1\nT 17\nS a@b\nR P 0 0 bob@example.org", fp);
+	fclose(fp);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == -1,
+	    "a truncated envelope (no final newline) is refused");
+	queue_remove(id);
+}
+
+static void
+test_clean(void)
+{
+	char		 p[300];
+	struct timeval	 tv[2] = { { 1000, 0 }, { 1000, 0 } };
+	FILE		*fp;
+
+	snprintf(p, sizeof(p), "%s/tmp/old", dir);
+	fp = fopen(p, "w");
+	fclose(fp);
+	utimes(p, tv);
+	snprintf(p, sizeof(p), "%s/tmp/fresh", dir);
+	fp = fopen(p, "w");
+	fclose(fp);
+	is_int(queue_clean_tmp(3600), 1, "one stale tmp file removed");
+	ok(access(p, F_OK) == 0, "the fresh one stays");
+	unlink(p);
+}
+
+int
+main(void)
+{
+	char	 err[512], p[300];
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	ok(queue_setup(dir, 0, 0, err, sizeof(err)) == 0, "setup");
+	ok(count("tmp") == 0 && count("msg") == 0 && count("env") == 0,
+	    "tmp/ msg/ env/ made");
+	ok(queue_setup("/nonexistent/a/b", 0, 0, err, sizeof(err)) == -1 &&
+	    strstr(err, "/nonexistent/a/b") != NULL,
+	    "setup failure names the spool");
+	queue_setup(dir, 0, 0, err, sizeof(err));
+	test_ids();
+	test_unique();
+	test_commit();
+	test_malformed();
+	test_clean();
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	if (system(p) != 0)
+		diag("could not remove the temporary folder");
+	return done_testing();
+}
