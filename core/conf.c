@@ -734,27 +734,49 @@ apply(struct conf *c, int i, const char *v, char *err, size_t len)
 	return 0;
 }
 
+/* Every default but hostname and domains, which finish() sets last. */
 static int
 load_defaults(struct conf *c, char *err, size_t len)
 {
-	char	 host[LIM_HOSTNAME + 1];
 	const char *saved = conf_dir;
 
 	conf_dir = NULL;
-	default_hostname(host, sizeof(host));
-	if (!valid_domain(host))
-		snprintf(host, sizeof(host), "localhost");
 	for (int i = 0; i < NKEYS; i++) {
-		const char *v = keys[i].def;
-
-		if (i == 0)
-			v = host;
-		if (keys[i].set(c, v, err, len) == -1) {
+		if (keys[i].set == set_hostname || keys[i].set == set_domains)
+			continue;
+		if (keys[i].set(c, keys[i].def, err, len) == -1) {
 			conf_dir = saved;
 			return -1;
 		}
 	}
 	conf_dir = saved;
+	return 0;
+}
+
+/*
+ * The machine's name only when the file gave none (it costs a read of
+ * /etc/hosts); domains defaults to the hostname in force.
+ */
+static int
+finish(struct conf *c, char *err, size_t len)
+{
+	char	 host[LIM_HOSTNAME + 1];
+
+	for (int i = 0; i < NKEYS; i++) {
+		if (c->raw[i] != NULL)
+			continue;
+		if (keys[i].set == set_hostname) {
+			default_hostname(host, sizeof(host));
+			if (!valid_domain(host))
+				snprintf(host, sizeof(host), "localhost");
+			if (set_hostname(c, host, err, len) == -1)
+				return -1;
+		}
+	}
+	for (int i = 0; i < NKEYS; i++)
+		if (c->raw[i] == NULL && keys[i].set == set_domains &&
+		    set_domains(c, keys[i].def, err, len) == -1)
+			return -1;
 	return 0;
 }
 
@@ -785,7 +807,7 @@ parse_file(struct conf *c, FILE *fp, const char *path, char *err, size_t len)
 {
 	char	 line[LIM_CONF_LINE + 2], what[LIM_ERR];
 	char	*k, *v, *eq;
-	int	 lineno = 0, i, set_domains_seen = 0;
+	int	 lineno = 0, i;
 	size_t	 n;
 
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -825,17 +847,11 @@ parse_file(struct conf *c, FILE *fp, const char *path, char *err, size_t len)
 		}
 		if (strcmp(k, "tls") == 0)
 			c->tls_set = 1;
-		if (strcmp(k, "domains") == 0)
-			set_domains_seen = 1;
 	}
 	if (ferror(fp)) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* domains defaults to the hostname in force, not the machine's */
-	if (!set_domains_seen && set_domains(c, keys[find_key("domains")].def,
-	    err, len) == -1)
-		return -1;
 	return 0;
 }
 
@@ -853,7 +869,7 @@ conf_load(struct conf *c, const char *path, int must_exist, char *err,
 		return -1;
 	if ((fp = fopen(path, "re")) == NULL) {
 		if (errno == ENOENT && !must_exist)
-			return 0;
+			return finish(c, err, len);
 		snprintf(err, len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -877,7 +893,7 @@ conf_load(struct conf *c, const char *path, int must_exist, char *err,
 	r = parse_file(c, fp, path, err, len);
 	conf_dir = NULL;
 	fclose(fp);
-	return r;
+	return r == -1 ? -1 : finish(c, err, len);
 }
 
 void
