@@ -51,6 +51,9 @@
 
 #define LINE_MAX_BYTES	(1024 * 1024)	/* one input line */
 
+/* The queue file being written, removed if we are interrupted. */
+static char	 interrupted_tmp[LIM_PATH];
+
 struct opts {
 	int		 mode;		/* 'm' 'p' 'i' 's' 'v' 'q' */
 	int		 extract;	/* -t */
@@ -194,6 +197,9 @@ kick(const struct conf *c, char **ids, int n, int foreground)
 		if (pid > 0)
 			return;
 		setsid();
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		if ((fd = open("/dev/null", O_RDWR)) != -1) {
 			dup2(fd, 0);
 			dup2(fd, 1);
@@ -237,6 +243,56 @@ fail_submit(struct submit *s, const char *what)
 	app_die(code, "%s; nothing was queued", what);
 }
 
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (interrupted_tmp[0] != '\0')
+		unlink(interrupted_tmp);
+	_exit(EX_TEMPFAIL);
+}
+
+/*
+ * While the message is read, an interrupted sendmail removes its queue
+ * file; during the commit the signals wait, so that an entry is either
+ * whole or absent.
+ */
+static void
+guard(const char *tmp)
+{
+	struct sigaction sa;
+
+	snprintf(interrupted_tmp, sizeof(interrupted_tmp), "%s", tmp);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void
+hold_signals(int hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+/* Once committed, the message is queued whatever comes: exit 0. */
+static void
+committed(void)
+{
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	hold_signals(0);
+}
+
 /* Feed stdin to s, line by line, any line length up to LINE_MAX_BYTES. */
 static void
 read_message(struct submit *s, int dot_ends)
@@ -252,9 +308,11 @@ read_message(struct submit *s, int dot_ends)
 		n = read(0, chunk, sizeof(chunk));
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1)
+		if (n == -1) {
+			submit_abort(s);
 			app_die(EX_IOERR, "cannot read the message: %s; nothing "
 			    "was queued", strerror(errno));
+		}
 		if (n == 0)
 			break;
 		for (p = chunk; p < chunk + n; p = nl + 1) {
@@ -329,8 +387,11 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 		canon_or_die(rcpts[i], 0, canon + (size_t)i * LIM_ADDR, LIM_ADDR);
 	spool_setup(c);
 	app_spool_gid(1);
+	hold_signals(1);
 	if (submit_begin(&s, c, &so, err, sizeof(err)) == -1)
 		app_die(app_exit_code(errno), "%s", err);
+	guard(s.w.tmp);
+	hold_signals(0);
 	app_spool_gid(0);
 	for (int i = 0; i < nrcpts; i++)
 		if (submit_rcpt(&s, canon + (size_t)i * LIM_ADDR, err,
@@ -341,8 +402,11 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	free(canon);
 	read_message(&s, o->dot_ends);
 	app_spool_gid(1);
+	hold_signals(1);
+	interrupted_tmp[0] = '\0';
 	if (submit_commit(&s, qid, sizeof(qid), err, sizeof(err)) == -1)
 		app_die(submit_exit_code(errno), "%s; nothing was queued", err);
+	committed();
 	app_spool_gid(0);
 	log_info("%s: uid=%lu from=<%s>", qid, (unsigned long)getuid(), sender);
 	if (!o->queue_only) {

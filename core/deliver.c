@@ -279,7 +279,7 @@ deliver_queue(const struct conf *c, int force, char *err, size_t errlen)
 	char	**ids, e[LIM_ERR];
 	int	 n, bad = 0;
 
-	queue_clean_tmp(TMP_MAX_AGE);
+	queue_clean(TMP_MAX_AGE);
 	if (queue_list(&ids, &n) == -1) {
 		snprintf(err, errlen, "cannot list the queue: %s",
 		    strerror(errno));

@@ -586,8 +586,10 @@ queue_msg_size(const char *id)
 	return st.st_size;
 }
 
-int
-queue_clean_tmp(time_t max_age)
+/* Remove the regular files in DIR older than max_age for which keep()
+   says no. */
+static int
+sweep(const char *sub, time_t max_age, int (*keep)(const char *))
 {
 	char		 p[LIM_PATH];
 	DIR		*d;
@@ -596,18 +598,41 @@ queue_clean_tmp(time_t max_age)
 	time_t		 now = time(NULL);
 	int		 removed = 0;
 
-	snprintf(p, sizeof(p), "%s/tmp", spool);
+	snprintf(p, sizeof(p), "%s/%s", spool, sub);
 	if ((d = opendir(p)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISREG(st.st_mode) || now - st.st_mtime < max_age)
+		    !S_ISREG(st.st_mode) || now - st.st_mtime < max_age ||
+		    (keep != NULL && keep(de->d_name)))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
 			removed++;
 	}
 	closedir(d);
 	return removed;
+}
+
+/* A message is kept while its envelope exists. */
+static int
+has_env(const char *id)
+{
+	char		 p[LIM_PATH];
+	struct stat	 st;
+
+	return path(p, "env", id, "") == -1 || lstat(p, &st) == 0 ||
+	    errno != ENOENT;
+}
+
+int
+queue_clean(time_t max_age)
+{
+	int	 a, b;
+
+	if ((a = sweep("tmp", max_age, NULL)) == -1 ||
+	    (b = sweep("msg", max_age, has_env)) == -1)
+		return -1;
+	return a + b;
 }

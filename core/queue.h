@@ -89,8 +89,10 @@ void	queue_list_free(char **ids, int n);
 /* Size of msg/ID in bytes, or -1. */
 off_t	queue_msg_size(const char *id);
 
-/* Remove files in tmp/ older than max_age seconds; returns how many. */
-int	queue_clean_tmp(time_t max_age);
+/* Remove files in tmp/ older than max_age seconds, and messages in msg/
+   that old with no envelope (a crash between the two renames of a
+   commit); returns how many, or -1. */
+int	queue_clean(time_t max_age);
 
 /* Is s a well-formed queue ID? */
 int	queue_valid_id(const char *s);

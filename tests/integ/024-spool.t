@@ -26,6 +26,26 @@ hk sendmail -q
 [ -e "$I/spool/tmp/BBBBBBBBBB" ]; ok $? "a fresh one (a submission in progress) is left"
 rm -f "$I/spool/tmp/BBBBBBBBBB"
 
+# a message whose envelope never arrived (a crash between the renames)
+touch -d '3 days ago' "$I/spool/msg/CCCCCCCCCC"
+touch "$I/spool/msg/DDDDDDDDDD"
+hk sendmail -q
+[ -e "$I/spool/msg/CCCCCCCCCC" ]; is "$?" 1 "an old message without envelope is removed"
+[ -e "$I/spool/msg/DDDDDDDDDD" ]; ok $? "a fresh one (a commit in progress) is left"
+rm -f "$I/spool/msg/DDDDDDDDDD"
+
+# an interrupted sendmail takes its queue file with it
+mkfifo "$T/slow"
+"$HIKYAKU" sendmail -odq bob < "$T/slow" & pid=$!
+exec 7>"$T/slow"
+printf 'Subject: half\n\nhalf a mess' >&7
+wait_for "[ -n \"\$(ls $I/spool/tmp)\" ]" 10; ok $? "a submission in progress has its file in tmp/"
+kill -TERM $pid
+wait $pid; rc=$?
+exec 7>&-
+is "$rc" 75 "interrupted: exit 75 (EX_TEMPFAIL), try again"
+is "$(find "$I/spool" -type f | wc -l)" 0 "and nothing of it is left in the spool"
+
 # a malformed envelope: left alone, warned about, others go on
 printf 'Subject: a\n\nb\n' | hk sendmail -odq bob
 printf 'Subject: c\n\nd\n' | hk sendmail -odq carol

@@ -115,7 +115,7 @@ test_unique(void)
 			dup += strcmp(ids[i], ids[j]) == 0;
 	is_int(n, 800, "800 IDs drawn by 4 processes");
 	is_int(dup, 0, "all of them distinct");
-	ok(queue_clean_tmp(0) >= 800, "clean_tmp(0) removes the leftovers");
+	ok(queue_clean(0) >= 800, "clean_tmp(0) removes the leftovers");
 }
 
 static void
@@ -216,7 +216,7 @@ test_clean(void)
 	snprintf(p, sizeof(p), "%s/tmp/fresh", dir);
 	fp = fopen(p, "w");
 	fclose(fp);
-	is_int(queue_clean_tmp(3600), 1, "one stale tmp file removed");
+	is_int(queue_clean(3600), 1, "one stale tmp file removed");
 	ok(access(p, F_OK) == 0, "the fresh one stays");
 	unlink(p);
 }
