@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "applets.h"
@@ -60,13 +61,30 @@ usage(FILE *fp)
 		    applets[i].fn == NULL ? " (not in this build yet)" : "");
 }
 
+/* Is path already one of our links (a hard link, or a symlink to us)? */
+static int
+ours(const char *path, const struct stat *self)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 && st.st_dev == self->st_dev &&
+	    st.st_ino == self->st_ino;
+}
+
+/*
+ * Link every applet name in dir to this binary.  A file of that name
+ * that is not already ours (another MTA's sendmail, say) is left alone
+ * with a warning.  Symbolic links are relative when dir is the binary's
+ * own folder, so that a staged install (DESTDIR) stays right.
+ */
 static int
 install(int argc, char **argv)
 {
-	char	 self[LIM_PATH], path[LIM_PATH];
-	ssize_t	 n;
-	int	 sym = 0, rc = 0;
-	const char *dir;
+	char		 self[LIM_PATH], path[LIM_PATH], rdir[LIM_PATH];
+	const char	*dir, *target, *slash;
+	struct stat	 sst, lst;
+	ssize_t		 n;
+	int		 sym = 0, rc = 0;
 
 	if (argc > 1 && strcmp(argv[1], "-s") == 0) {
 		sym = 1;
@@ -78,25 +96,36 @@ install(int argc, char **argv)
 		return EX_USAGE;
 	}
 	dir = argv[1];
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1) {
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1 ||
+	    stat(self, &sst) == -1) {
 		fprintf(stderr, "hikyaku: fatal: unable to find myself: %s\n",
 		    strerror(errno));
 		return EX_OSERR;
 	}
 	self[n] = '\0';
+	if (realpath(dir, rdir) == NULL) {
+		fprintf(stderr, "hikyaku: %s: %s\n", dir, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	slash = strrchr(self, '/');
+	target = self;
+	if (slash != NULL && (size_t)(slash - self) == strlen(rdir) &&
+	    strncmp(self, rdir, strlen(rdir)) == 0)
+		target = slash + 1;
 	for (size_t i = 0; i < NAPPLETS; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 		    applets[i].name) >= sizeof(path)) {
 			fprintf(stderr, "hikyaku: %s: path too long\n", dir);
 			return EX_USAGE;
 		}
-		if (unlink(path) == -1 && errno != ENOENT) {
-			fprintf(stderr, "hikyaku: unable to replace %s: %s\n",
-			    path, strerror(errno));
+		if (lstat(path, &lst) == 0 && !ours(path, &sst)) {
+			fprintf(stderr, "hikyaku: %s exists and is not hikyaku: "
+			    "left alone\n", path);
 			rc = EX_CANTCREAT;
 			continue;
 		}
-		if ((sym ? symlink(self, path) : link(self, path)) == -1) {
+		if ((unlink(path) == -1 && errno != ENOENT) ||
+		    (sym ? symlink(target, path) : link(self, path)) == -1) {
 			fprintf(stderr, "hikyaku: unable to link %s: %s\n",
 			    path, strerror(errno));
 			rc = EX_CANTCREAT;

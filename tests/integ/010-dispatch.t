@@ -25,6 +25,15 @@ n=$(find "$T/bin" -type f -samefile "$HIKYAKU" | wc -l)
 is "$n" 9 "nine hard links to the binary"
 hk --install -s "$T/sbin"; ok $? "--install -s DIR"
 is "$(readlink "$T/sbin/mailq")" "$(readlink -f "$HIKYAKU")" "symbolic links point at the binary"
+echo "another MTA" > "$T/other"; mkdir "$T/mixed"; cp "$T/other" "$T/mixed/sendmail"
+hk --install "$T/mixed" 2>"$T/err"; rc=$?
+is "$rc" 73 "--install over a foreign file: 73 (EX_CANTCREAT)"
+like "$(cat "$T/err")" "sendmail exists and is not hikyaku: left alone" "and says which file it left alone"
+is "$(cat "$T/mixed/sendmail")" "another MTA" "the foreign file is untouched"
+hk --install "$T/bin"; ok $? "--install again over its own links is fine"
+mkdir "$T/usr"; cp "$HIKYAKU" "$T/usr/hikyaku"
+"$T/usr/hikyaku" --install -s "$T/usr"
+is "$(readlink "$T/usr/sendmail")" "hikyaku" "links beside the binary are relative (staged installs stay right)"
 out=$("$T/bin/mailq")
 is "$out" "Mail queue is empty" "mailq called by its link name works"
 out=$("$T/sbin/sendmail" -bp)

@@ -19,6 +19,7 @@ like "$q" "^-- [0-9]+ Kbytes in 1 Request\.$" "mailq trailer"
 is "$(mbox_count "$I/mail/bob")" 0 "-odq: not delivered yet"
 hk sendmail -q; ok $? "sendmail -q"
 is "$(mbox_count "$I/mail/bob")" 1 "delivered by the queue run"
+is "$(stat -c '%u %a' "$I/mail/bob")" "$UID_BOB 600" "the mailbox belongs to bob (written as bob), mode 0600"
 is "$(hk mailq)" "Mail queue is empty" "queue empty afterwards"
 ok "$(spool_empty; echo $?)" "no files left in the spool"
 
