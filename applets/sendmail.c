@@ -293,6 +293,25 @@ committed(void)
 	hold_signals(0);
 }
 
+/*
+ * One input line: CRLF taken as LF; a leading mbox "From " line dropped
+ * (as Postfix's sendmail does: programs pipe whole mbox entries); a lone
+ * "." ends the message unless -i.  Returns 1 at that end, else 0.
+ */
+static int
+feed(struct submit *s, char *line, size_t len, long lineno, int dot_ends)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (lineno == 1 && len >= 5 && memcmp(line, "From ", 5) == 0)
+		return 0;
+	if (dot_ends && len == 1 && line[0] == '.')
+		return 1;
+	if (submit_line(s, line, len) == -1)
+		fail_submit(s, s->m.errtext);
+	return 0;
+}
+
 /* Feed stdin to s, line by line, any line length up to LINE_MAX_BYTES. */
 static void
 read_message(struct submit *s, int dot_ends)
@@ -301,7 +320,7 @@ read_message(struct submit *s, int dot_ends)
 	struct buf	 line;
 	ssize_t		 n;
 	char		*p, *nl;
-	size_t		 len;
+	long		 lineno = 0;
 
 	buf_init(&line, LINE_MAX_BYTES);
 	for (;;) {
@@ -323,18 +342,13 @@ read_message(struct submit *s, int dot_ends)
 			}
 			if (buf_add(&line, p, (size_t)(nl - p)) == -1)
 				goto too_long;
-			len = line.len;
-			if (len > 0 && line.s[len - 1] == '\r')
-				len--;
-			if (dot_ends && len == 1 && line.s[0] == '.')
+			if (feed(s, line.s, line.len, ++lineno, dot_ends))
 				goto done;
-			if (submit_line(s, buf_str(&line), len) == -1)
-				fail_submit(s, s->m.errtext);
 			buf_reset(&line);
 		}
 	}
-	if (line.len > 0 && submit_line(s, line.s, line.len) == -1)
-		fail_submit(s, s->m.errtext);
+	if (line.len > 0)	/* a last line without its newline */
+		feed(s, line.s, line.len, ++lineno, dot_ends);
 done:
 	buf_free(&line);
 	return;

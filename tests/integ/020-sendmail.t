@@ -88,6 +88,15 @@ grep -q '^after-i$' "$m"; ok $? "-i: the '.' line is content"
 grep -q '^after-oi$' "$m"; ok $? "-oi: the same"
 grep -q "$(printf '\r')" "$m"; is "$?" 1 "CRLF input is stored with LF"
 
+# an mbox entry piped in whole: its From_ line is dropped; a last line
+# without newline is kept
+rm -f "$I/mail/"*
+printf 'From someone@example.org Sat Nov 28 00:00:00 2026\nSubject: piped\n\nno newline at the end' | hk sendmail -odq bob
+hk sendmail -q
+grep -q '^Subject: piped$' "$I/mail/bob"; ok $? "a leading mbox From_ line is dropped, the headers are headers"
+is "$(grep -c '^From someone' "$I/mail/bob")" 0 "the From_ line is not in the message"
+grep -q '^no newline at the end$' "$I/mail/bob"; ok $? "a last line without newline is kept"
+
 # refusals: nothing must stay in the spool
 printf 'Subject: nul\n\nbad\000byte\n' | hk sendmail -odq bob 2>"$T/err"; rc=$?
 is "$rc" 65 "a NUL byte: 65 (EX_DATAERR)"
@@ -99,6 +108,11 @@ echo 'max_size = 1k' >> "$T/small.conf"
 head -c 3000 /dev/zero | tr '\0' 'x' | fold -w 70 | hk sendmail -C "$T/small.conf" -odq bob 2>"$T/err"; rc=$?
 is "$rc" 65 "over max_size: 65"
 like "$(cat "$T/err")" "1024 bytes \(max_size\)" "the message names the limit"
+ok "$(spool_empty; echo $?)" "nothing of it stays in the spool"
+
+head -c 1100000 /dev/zero | tr '\0' 'y' | hk sendmail -odq bob 2>"$T/err"; rc=$?
+is "$rc" 65 "a line over 1 MiB: 65"
+like "$(cat "$T/err")" "longer than 1048576 bytes" "the message names the limit"
 ok "$(spool_empty; echo $?)" "nothing of it stays in the spool"
 
 echo x | hk sendmail -odq "$(printf 'bob\r\nRCPT TO:<evil@x>')" 2>"$T/err"; rc=$?
