@@ -197,9 +197,44 @@ settle_failures(const struct conf *c, struct qenv *env, int msgfd,
 		    "recipient(s)", env->id, nfailed);
 }
 
+/*
+ * delay_warning: once a message has waited that long, its sender hears
+ * which recipients are still being tried and why (once).  Returns 1 if
+ * a warning was queued (its ID in wid).
+ */
+static int
+warn_delayed(const struct conf *c, struct qenv *env, int msgfd, time_t now,
+    char *wid)
+{
+	char	 err[LIM_ERR];
+	int	*which, n = 0;
+
+	wid[0] = '\0';
+	if (c->delay_warning == 0 || env->warned || env->sender[0] == '\0' ||
+	    now - env->arrival < c->delay_warning)
+		return 0;
+	if ((which = calloc((size_t)env->nrcpt + 1, sizeof(int))) == NULL)
+		return 0;
+	for (int i = 0; i < env->nrcpt; i++)
+		if (env->rcpt[i].status == RCPT_PENDING &&
+		    env->rcpt[i].error != NULL)
+			which[n++] = i;
+	if (n > 0 && bounce_queue(c, env, msgfd, which, n, "delayed", wid,
+	    LIM_QID, err, sizeof(err)) == -1) {
+		log_warn("%s: cannot queue delay warning: %s", env->id, err);
+		n = 0;
+	}
+	free(which);
+	if (n == 0)
+		return 0;
+	env->warned = 1;
+	log_info("%s: sender delay notification: %s", env->id, wid);
+	return 1;
+}
+
 static int
 run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
-    char *bid, char *err, size_t errlen)
+    char *bid, char *wid, char *err, size_t errlen)
 {
 	int	*failed, nfailed = 0, changed = 0;
 	time_t	 now = time(NULL);
@@ -225,6 +260,7 @@ run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
 	}
 	settle_failures(c, env, msgfd, failed, nfailed, bid);
 	free(failed);
+	wid[0] = '\0';
 	if (pending(env) == 0) {
 		if (queue_remove(env->id) == -1) {
 			snprintf(err, errlen, "cannot remove %s: %s", env->id,
@@ -234,6 +270,7 @@ run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
 		log_info("%s: removed", env->id);
 		return 0;
 	}
+	changed |= warn_delayed(c, env, msgfd, now, wid);
 	if (changed && queue_write_env(env, err, errlen) == -1)
 		return -1;
 	return 0;
@@ -244,11 +281,11 @@ deliver_entry(const struct conf *c, const char *id, int force, char *err,
     size_t errlen)
 {
 	struct qenv	 env;
-	char		 bid[LIM_QID], berr[LIM_ERR];
+	char		 bid[LIM_QID], wid[LIM_QID], berr[LIM_ERR];
 	int		 fd, r;
 
 	err[0] = '\0';
-	bid[0] = '\0';
+	bid[0] = wid[0] = '\0';
 	if ((fd = queue_lock(id, 0)) == -1) {
 		if (errno == EWOULDBLOCK)
 			return 0;	/* another runner has it */
@@ -264,11 +301,13 @@ deliver_entry(const struct conf *c, const char *id, int force, char *err,
 		close(fd);
 		return errno == ENOENT ? (err[0] = '\0', 0) : -1;
 	}
-	r = run_entry(c, &env, fd, force, bid, err, errlen);
+	r = run_entry(c, &env, fd, force, bid, wid, err, errlen);
 	qenv_free(&env);
 	close(fd);
-	/* the report goes out now too (it never bounces: its sender is <>) */
+	/* reports go out now too (they never bounce: their sender is <>) */
 	if (bid[0] != '\0' && deliver_entry(c, bid, 0, berr, sizeof(berr)) == -1)
+		log_warn("%s", berr);
+	if (wid[0] != '\0' && deliver_entry(c, wid, 0, berr, sizeof(berr)) == -1)
 		log_warn("%s", berr);
 	return r;
 }

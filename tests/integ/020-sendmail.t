@@ -127,6 +127,13 @@ printf 'To: bad address here@@x\n\nx\n' | hk sendmail -t -odq 2>"$T/err"; rc=$?
 is "$rc" 65 "-t with a broken To: 65"
 ok "$(spool_empty; echo $?)" "nothing stays in the spool after all refusals"
 
+# legacy flags programs still pass are accepted and ignored
+rm -f "$I/mail/"*
+printf 'Subject: legacy\n\nx\n' | hk sendmail -oem -oi -B 8BITMIME -N never -R hdrs -V envid -U -m -odq bob; rc=$?
+is "$rc" 0 "-oem -B -N -R -V -U -m: accepted and ignored"
+hk sendmail -q
+is "$(mbox_count "$I/mail/bob")" 1 "and the message went through"
+
 # -bv
 out=$(hk sendmail -bv bob BoB@localhost)
 like "$out" "^bob@test.example\.\.\. deliverable: mailer local, user bob$" "-bv local user"

@@ -50,6 +50,22 @@ like "$q" "^ {41}friend@example\.com$" "and the recipient under it"
 like "$q" "-- 0 Kbytes in 1 Request\." "one request"
 grep -q 'status=deferred' "$I/log"; ok $? "the log says deferred"
 
+# delay_warning: the sender hears once that it is still being tried
+cp "$I/hikyaku.conf" "$T/warn.conf"
+echo 'delay_warning = 1s' >> "$T/warn.conf"
+rm -f "$I/mail/alice"
+sleep 2
+hk sendmail -C "$T/warn.conf" -q
+m=$I/mail/alice
+is "$(mbox_count "$m")" 1 "after delay_warning the sender got one notice"
+grep -q '^Subject: Delayed Mail (still being retried)$' "$m"; ok $? "a delay notice, not a bounce"
+grep -q '^Action: delayed$' "$m"; ok $? "Action: delayed"
+grep -q '^Status: 4.4.0$' "$m"; ok $? "Status: 4.4.0 (temporary)"
+grep -q '^Final-Recipient: rfc822; friend@example.com$' "$m"; ok $? "naming the waiting recipient"
+hk sendmail -C "$T/warn.conf" -q
+is "$(mbox_count "$m")" 1 "only once"
+like "$(hk mailq)" "friend@example\.com" "the message is still queued"
+
 # its lifetime over: bounced with the last reason
 cp "$I/hikyaku.conf" "$T/short.conf"
 echo 'queue_lifetime = 1s' >> "$T/short.conf"
