@@ -19,11 +19,15 @@ as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 hk sendmail -q; ok $? "root makes the spool"
 is "$(stat -c '%U:%G %a' "$I/spool/tmp")" "mail:$mailgrp 770" "spool/tmp owned by mail, group-writable"
 
-mkdir "$T/sbin"
+# copies the ordinary user can run, wherever the tree under test lives
+mkdir "$T/sbin" "$T/plain"
 cp "$HIKYAKU" "$T/sbin/hikyaku"
+cp "$HIKYAKU" "$T/plain/hikyaku"
 chgrp "$mailgrp" "$T/sbin/hikyaku" && chmod 2755 "$T/sbin/hikyaku"
+chmod 0755 "$T/plain/hikyaku"
+as_nobody "$T/plain/hikyaku" --list >/dev/null; ok $? "the ordinary user can run hikyaku at all"
 
-printf 'Subject: plain\n\nx\n' | as_nobody "$HIKYAKU" sendmail -odq bob 2>"$T/err"; rc=$?
+printf 'Subject: plain\n\nx\n' | as_nobody "$T/plain/hikyaku" sendmail -odq bob 2>"$T/err"; rc=$?
 ok "$([ "$rc" -ne 0 ]; echo $?)" "without the setgid copy an ordinary user cannot queue"
 like "$(cat "$T/err")" "Permission denied" "and is told why"
 
@@ -34,7 +38,8 @@ sleep 1
 is "$(ls "$I/spool/env" | wc -l)" 1 "nobody's background child leaves bob's mail to root"
 out=$(as_nobody "$T/sbin/hikyaku" mailq)
 like "$out" "^ {41}bob@test.example$" "the ordinary user can list the queue through it"
-as_nobody "$HIKYAKU" mailq >/dev/null 2>&1; ok "$([ $? -ne 0 ]; echo $?)" "but not without it"
+as_nobody "$T/plain/hikyaku" mailq >/dev/null 2>"$T/err"; ok "$([ $? -ne 0 ]; echo $?)" "but not without it"
+like "$(cat "$T/err")" "Permission denied" "(permission denied)"
 
 hk sendmail -q
 is "$(mbox_count "$I/mail/bob")" 1 "root's queue run delivered it"
