@@ -462,11 +462,11 @@ from_line(const struct ctx *x, char *out, size_t size)
 }
 
 /*
- * Write, fsync and close, all checked, with the file still locked; any
- * failure truncates it back to size.  The close that can report a
- * deferred write error is done on a dup, so that the lock (which the
- * close of any descriptor of the file would drop) still covers the
- * rollback.
+ * Write and fsync, both checked, with the file still locked; any
+ * failure truncates it back to size under the same lock.  No close is
+ * checked here: closing any descriptor of the file (even a dup) drops
+ * the process's fcntl locks, and after a good fsync the data is on disk
+ * whatever a close would say.
  */
 static enum delivery
 mbox_append(const struct ctx *x, int fd, char *why, size_t len)
@@ -475,7 +475,6 @@ mbox_append(const struct ctx *x, int fd, char *why, size_t len)
 	struct stat	 st;
 	size_t		 n;
 	enum delivery	 d;
-	int		 fd2 = -1;
 
 	if ((n = from_line(x, from, sizeof(from))) == 0)
 		return set_why(why, len, DELIVERY_PERMFAIL, "5.6.0 envelope "
@@ -484,12 +483,6 @@ mbox_append(const struct ctx *x, int fd, char *why, size_t len)
 		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
 		    "stat mailbox %s: %s", x->path, strerror(errno));
 	d = write_all(x, fd, from, n, 1, why, len);
-	if (d == DELIVERY_OK && (fd2 = dup(fd)) == -1)
-		d = set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot write "
-		    "mailbox %s: %s", x->path, strerror(errno));
-	else if (d == DELIVERY_OK && close(fd2) == -1)
-		d = set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot write "
-		    "mailbox %s: close: %s", x->path, strerror(errno));
 	if (d != DELIVERY_OK)
 		rollback(fd, st.st_size, why, len);
 	else
@@ -516,7 +509,7 @@ mbox_deliver(const struct ctx *x, char *why, size_t len)
 		d = fcntl_lock(fd, x->path, why, len);
 	if (d == DELIVERY_OK)
 		d = mbox_append(x, fd, why, len);
-	/* the data is on disk and its close checked: this one only unlocks */
+	/* the data is on disk (fsync'd): this close only unlocks */
 	if (fd != -1)
 		close(fd);
 	if (have)
