@@ -302,15 +302,24 @@ lock_wait(void)
 	return (int)v;
 }
 
-/* Sleep a little; 0 while the wait that began at start is not over. */
+/*
+ * Sleep a little, 1 ms at first and doubling up to LOCK_PAUSE_NS (a
+ * mailbox is usually held for a millisecond or two); 0 while the wait
+ * that began at start is not over.
+ */
 static int
-pause_or_give_up(const struct timespec *start, int wait)
+pause_or_give_up(const struct timespec *start, int wait, int *tries)
 {
-	struct timespec	 now, nap = { 0, LOCK_PAUSE_NS };
+	struct timespec	 now, nap = { 0, 1000000L };
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (now.tv_sec - start->tv_sec >= wait)
 		return -1;
+	for (int i = 0; i < *tries && nap.tv_nsec < LOCK_PAUSE_NS; i++)
+		nap.tv_nsec *= 2;
+	if (nap.tv_nsec > LOCK_PAUSE_NS)
+		nap.tv_nsec = LOCK_PAUSE_NS;
+	(*tries)++;
 	nanosleep(&nap, NULL);
 	return 0;
 }
@@ -326,7 +335,7 @@ dotlock(const char *path, const char *lock, int *have, char *why,
 {
 	struct timespec	 start;
 	struct stat	 st;
-	int		 fd, wait = lock_wait();
+	int		 fd, wait = lock_wait(), tries = 0;
 
 	*have = 0;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -349,7 +358,7 @@ dotlock(const char *path, const char *lock, int *have, char *why,
 			unlink(lock);
 			continue;
 		}
-		if (pause_or_give_up(&start, wait) == -1)
+		if (pause_or_give_up(&start, wait, &tries) == -1)
 			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
 			    "mailbox %s is locked (%s)", path, lock);
 	}
@@ -360,7 +369,7 @@ fcntl_lock(int fd, const char *path, char *why, size_t len)
 {
 	struct timespec	 start;
 	struct flock	 fl;
-	int		 wait = lock_wait();
+	int		 wait = lock_wait(), tries = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -373,7 +382,7 @@ fcntl_lock(int fd, const char *path, char *why, size_t len)
 			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
 			    "cannot lock mailbox %s: %s", path,
 			    strerror(errno));
-		if (pause_or_give_up(&start, wait) == -1)
+		if (pause_or_give_up(&start, wait, &tries) == -1)
 			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
 			    "mailbox %s is locked", path);
 	}
