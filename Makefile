@@ -6,6 +6,7 @@
 #   make bench      benchmarks against the real peers (installs them)
 #   make size       the stripped size and the biggest symbols
 #   make check-asan the same tests on a glibc build with ASan and UBSan
+#   make fuzz       libFuzzer on every parser of outside input (clang)
 
 CC       = musl-gcc
 BEARSSL_INC ?= /usr/include/bearssl
@@ -63,6 +64,43 @@ check-asan:
 	    LDLIBS="-fsanitize=address,undefined $(BEARSSL_LIB)" \
 	    check
 
+# Coverage-guided fuzzing (clang, libFuzzer, ASan, UBSan) of every parser
+# that takes outside input, each target FUZZ_SECONDS long, in turn; the
+# corpus grows in build-fuzz/corpus/NAME from tests/fuzz/seeds/NAME.  A
+# crash or a broken property stops it, with the input saved in
+# build-fuzz/crash/NAME/ (UBSan too: it is made fatal).  One target:
+# make fuzz FUZZ_TARGETS=smtp.
+# core/fortify.c is for musl only: glibc has the checked copies.
+FUZZ_CC      = clang
+FUZZ_B       = build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= addr msg smtp conf env
+FUZZ_CFLAGS  = $(WARN) -g -O1 \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+               -D_GNU_SOURCE -iquote core -I$(BEARSSL_INC)
+FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_B)/%.o,\
+               $(filter-out core/main.c core/fortify.c,$(CORE_SRC)))
+
+$(FUZZ_B)/core/%.o: core/%.c $(wildcard core/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+.SECONDARY: $(FUZZ_OBJ)
+
+$(FUZZ_B)/f_%: tests/fuzz/f_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(BEARSSL_LIB)
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/f_%)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_B)/corpus/$$t $(FUZZ_B)/crash/$$t && \
+	    cp tests/fuzz/seeds/$$t/* $(FUZZ_B)/corpus/$$t/ && \
+	    echo "fuzz: f_$$t for $(FUZZ_SECONDS)s" && \
+	    $(FUZZ_B)/f_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	        -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_B)/crash/$$t/ \
+	        $(FUZZ_B)/corpus/$$t || exit 1; \
+	done
+
 demo: deps $(BIN)
 	scripts/demo
 
@@ -80,6 +118,6 @@ install: $(BIN)
 	$(DESTDIR)/usr/sbin/hikyaku --install -s $(DESTDIR)/usr/sbin
 
 clean:
-	rm -rf build build-asan $(BIN) hikyaku-asan demo
+	rm -rf build build-asan build-fuzz $(BIN) hikyaku-asan demo
 
-.PHONY: all units deps check check-asan demo bench size install clean
+.PHONY: all units deps check check-asan fuzz demo bench size install clean

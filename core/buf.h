@@ -24,7 +24,8 @@ int	buf_addc(struct buf *b, int c);
 int	buf_adds(struct buf *b, const char *s);
 int	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-int	buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+int	buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 2, 0)));
 const char *buf_str(const struct buf *b);	/* "" when empty */
 #define buf_failed(b)	((b)->err != 0)
 

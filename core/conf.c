@@ -172,8 +172,15 @@ struct dom_ctx {
 	char		 out[LIM_CONF_VALUE * 2];
 	const char	*bad;
 	char		 badw[LIM_CONF_VALUE + 1];
+	int		 host;		/* $hostname seen */
 };
 
+/*
+ * "$hostname" is the hostname in force at the end of the file, which
+ * is not known yet while the file is read (the key may come later, or
+ * never): it is left out then, and finish() reads domains again.  It
+ * counts once, so that the value cannot grow past out[].
+ */
 static int
 add_domain(const char *w, void *arg)
 {
@@ -181,9 +188,11 @@ add_domain(const char *w, void *arg)
 	const char	*name = w;
 	size_t		 n = strlen(d->out);
 
-	if (strcmp(w, "$hostname") == 0)
+	if (strcmp(w, "$hostname") == 0) {
+		if (d->host++ || d->c->hostname == NULL)
+			return 0;
 		name = d->c->hostname;
-	else if (!valid_domain(w)) {
+	} else if (!valid_domain(w)) {
 		snprintf(d->badw, sizeof(d->badw), "%s", w);
 		return -1;
 	}
@@ -755,7 +764,9 @@ load_defaults(struct conf *c, char *err, size_t len)
 
 /*
  * The machine's name only when the file gave none (it costs a read of
- * /etc/hosts); domains defaults to the hostname in force.
+ * /etc/hosts); then domains, as given or by default, with $hostname
+ * the hostname in force.  The file's value was checked as it was read,
+ * so only memory can fail here.
  */
 static int
 finish(struct conf *c, char *err, size_t len)
@@ -774,8 +785,8 @@ finish(struct conf *c, char *err, size_t len)
 		}
 	}
 	for (int i = 0; i < NKEYS; i++)
-		if (c->raw[i] == NULL && keys[i].set == set_domains &&
-		    set_domains(c, keys[i].def, err, len) == -1)
+		if (keys[i].set == set_domains &&
+		    set_domains(c, conf_value(c, i), err, len) == -1)
 			return -1;
 	return 0;
 }

@@ -32,6 +32,9 @@ log_verbose(int on)
 	log_to_stderr_too = on;
 }
 
+static void vlog(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(int prio, const char *fmt, va_list ap)
 {

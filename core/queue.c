@@ -361,7 +361,7 @@ static int
 env_line(struct qenv *env, char *line)
 {
 	struct qrcpt	*r = env->nrcpt ? &env->rcpt[env->nrcpt - 1] : NULL;
-	char		 st;
+	char		 st, num[64];
 	int		 att, n = 0;
 	long long	 t;
 	const char	*v = line + 2;
@@ -377,7 +377,9 @@ env_line(struct qenv *env, char *line)
 		env->arrival = (time_t)t;
 		return 0;
 	case 'U':
-		if (sscanf(v, "%lld%n", &t, &n) != 1 || v[n] != '\0' || t < 0)
+		/* no wrap: 2^32 must not read as uid 0 */
+		if (sscanf(v, "%lld%n", &t, &n) != 1 || v[n] != '\0' || t < 0 ||
+		    (long long)(uid_t)t != t)
 			goto bad;
 		env->uid = (uid_t)t;
 		return 0;
@@ -389,6 +391,11 @@ env_line(struct qenv *env, char *line)
 	case 'R':
 		if (sscanf(v, "%c %d %lld %n", &st, &att, &t, &n) != 3 || n == 0 ||
 		    strchr("PSF", st) == NULL || v[n] == '\0')
+			goto bad;
+		/* only as write_env_file puts it ("R P0 0x" would come back
+		   longer, past LIM_ENV_LINE, and an overflowed count changed) */
+		snprintf(num, sizeof(num), "%c %d %lld ", st, att, t);
+		if (strncmp(v, num, strlen(num)) != 0)
 			goto bad;
 		if (qenv_add_rcpt(env, v + n, NULL) == -1)
 			return -1;
@@ -418,7 +425,7 @@ queue_read_env(const char *id, struct qenv *env, char *err, size_t errlen)
 	char	 p[LIM_PATH], line[LIM_ENV_LINE + 2];
 	FILE	*fp;
 	int	 lineno = 0, saved;
-	size_t	 n;
+	size_t	 n, i;
 
 	memset(env, 0, sizeof(*env));
 	if (path(p, "env", id, "") == -1 || (fp = fopen(p, "re")) == NULL) {
@@ -435,6 +442,13 @@ queue_read_env(const char *id, struct qenv *env, char *err, size_t errlen)
 		if (n == 0 || line[n - 1] != '\n')
 			goto bad;
 		line[n - 1] = '\0';
+		/* write_env_file never writes a control character: a line
+		   with one is damaged, and a rewrite would not keep it */
+		for (i = 0; i + 1 < n; i++)
+			if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f) {
+				errno = EINVAL;
+				goto bad;
+			}
 		if (env_line(env, line) == -1)
 			goto bad;
 	}

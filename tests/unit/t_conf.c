@@ -92,6 +92,21 @@ main(void)
 	is_int(c.delay_warning, 4 * 3600, "delay_warning 4h");
 	conf_free(&c);
 
+	/* found by fuzzing: $hostname before any hostname was a NULL
+	   dereference; it means the hostname in force at the end */
+	ok(load_text(&c, "domains = $hostname localhost $hostname\n"
+	    "hostname = late.example\n", err, sizeof(err)) == 0,
+	    "domains = $hostname before hostname loads");
+	is_str(c.domains, "late.example localhost",
+	    "$hostname is the hostname set later in the file, once");
+	conf_free(&c);
+	ok(load_text(&c, "hostname = early.example\ndomains = $hostname\n"
+	    "hostname = late.example\n", err, sizeof(err)) == 0 &&
+	    conf_is_local_domain(&c, "late.example") &&
+	    !conf_is_local_domain(&c, "early.example"),
+	    "$hostname follows the last hostname");
+	conf_free(&c);
+
 	/* errors name file:line and what */
 	bad("hostname = a.b\nbogus = 1\n", "hikyaku.conf:2: unknown key 'bogus'",
 	    "unknown key with file:line");

@@ -199,6 +199,46 @@ test_malformed(void)
 	fclose(fp);
 	ok(queue_read_env(id, &env, err, sizeof(err)) == -1,
 	    "a truncated envelope (no final newline) is refused");
+	/* found by fuzzing: a control character was taken, then turned
+	   into '?' by the next rewrite, changing the recipient */
+	fp = fopen(p, "w");
+	fputs("V 1\nT 17\nS a@b\nR P 0 0 dave@[192.0.2.\0211]\n", fp);
+	fclose(fp);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == -1 &&
+	    errno == EINVAL && strstr(err, ":4: malformed") != NULL,
+	    "a control character in an envelope line is refused");
+	fp = fopen(p, "w");
+	fputs("V 1\nT 17\nS a\tb@c\nR P 0 0 bob@example.org\n", fp);
+	fclose(fp);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == -1 &&
+	    errno == EINVAL, "a TAB in the sender is refused");
+	fp = fopen(p, "w");
+	fputs("V 1\nT 17\nU 4294967296\nS a@b\nR P 0 0 b@c\n", fp);
+	fclose(fp);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == -1 &&
+	    errno == EINVAL, "a uid past uid_t does not wrap to root");
+	/* found by fuzzing: "R P0 0 x" was read, and rewritten one octet
+	   longer; at LIM_ENV_LINE octets that envelope no longer read */
+	fp = fopen(p, "w");
+	fprintf(fp, "V 1\nT 17\nS a@b\nR P0 0 %0*d\n", LIM_ENV_LINE - 7, 0);
+	fclose(fp);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == -1 &&
+	    errno == EINVAL, "an R line not as the writer puts it is refused");
+	fp = fopen(p, "w");
+	fputs("V 1\nT 17\nS a@b\nR P 4294967297 0 b@c\n", fp);
+	fclose(fp);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == -1 &&
+	    errno == EINVAL, "an attempt count past int is refused");
+	fp = fopen(p, "w");
+	fprintf(fp, "V 1\nT 17\nS a@b\nR P 0 0 %0*d\n", LIM_ENV_LINE - 8, 0);
+	fclose(fp);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == 0 &&
+	    queue_write_env(&env, err, sizeof(err)) == 0,
+	    "a line of LIM_ENV_LINE octets is read and rewritten");
+	qenv_free(&env);
+	ok(queue_read_env(id, &env, err, sizeof(err)) == 0 && env.nrcpt == 1 &&
+	    strlen(env.rcpt[0].addr) == LIM_ENV_LINE - 8, "and read again");
+	qenv_free(&env);
 	queue_remove(id);
 }
 

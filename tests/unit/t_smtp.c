@@ -26,6 +26,8 @@
 static struct buf	 rec;		/* the child's record of op calls */
 static int		 refused;	/* data_line said no */
 
+static void rec_add(const char *, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 rec_add(const char *fmt, ...)
 {

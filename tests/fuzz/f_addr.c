@@ -1,0 +1,90 @@
+/*
+ * libFuzzer target for core/addr: addr_parse_path (null_ok 0 and 1) and
+ * addr_list_parse on arbitrary bytes.  Properties checked:
+ *  - an accepted path has no control or non-ASCII byte, is at most
+ *    LIM_ADDR - 2 octets, parses again to itself (the canonical form
+ *    is a fixed point), and addr_split takes it apart;
+ *  - every mailbox addr_list_parse hands its callback is accepted by
+ *    addr_parse_path, unchanged.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "limits.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+fail(const char *what, const char *in, const char *out)
+{
+	fprintf(stderr, "f_addr: %s\n  in:  \"%s\"\n  out: \"%s\"\n", what,
+	    in, out);
+	abort();
+}
+
+static void
+check_path(const char *in, int null_ok)
+{
+	char	 out[LIM_ADDR], again[LIM_ADDR], err[LIM_ERR];
+	char	 local[LIM_ADDR], dom[LIM_ADDR];
+	size_t	 i, n;
+
+	if (addr_parse_path(in, null_ok, out, sizeof(out), err,
+	    sizeof(err)) == -1) {
+		if (err[0] == '\0')
+			fail("refused without a reason", in, "");
+		return;
+	}
+	n = strlen(out);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 ||
+		    (unsigned char)out[i] >= 0x7f)
+			fail("control or non-ASCII byte accepted", in, out);
+	if (n > LIM_ADDR - 2)
+		fail("accepted address over LIM_ADDR - 2", in, out);
+	if (n == 0 && !null_ok)
+		fail("null path without null_ok", in, out);
+	if (addr_parse_path(out, null_ok, again, sizeof(again), err,
+	    sizeof(err)) == -1)
+		fail(err, in, out);
+	if (strcmp(out, again) != 0)
+		fail("canonical form is not a fixed point", out, again);
+	if (n > 0 && addr_split(out, local, sizeof(local), dom,
+	    sizeof(dom)) == -1)
+		fail("addr_split refused an accepted address", in, out);
+}
+
+static int
+list_cb(void *ctx, const char *addr)
+{
+	char	 out[LIM_ADDR], err[LIM_ERR];
+
+	if (addr_parse_path(addr, 0, out, sizeof(out), err,
+	    sizeof(err)) == -1)
+		fail(err, ctx, addr);
+	if (strcmp(out, addr) != 0)
+		fail("list address not in canonical form", addr, out);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char	*s, err[LIM_ERR];
+
+	if ((s = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	check_path(s, 0);
+	check_path(s, 1);
+	err[0] = '\0';
+	if (addr_list_parse(s, list_cb, s, err, sizeof(err)) == -1 &&
+	    err[0] == '\0')
+		fail("list refused without a reason", s, "");
+	free(s);
+	return 0;
+}

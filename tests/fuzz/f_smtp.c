@@ -1,0 +1,242 @@
+/*
+ * libFuzzer target for core/smtp: the first byte is a chunk size, the
+ * rest everything a client sends, then end of file.  The server reads
+ * it from a SOCK_SEQPACKET socket fed by a thread, so that each read(2)
+ * returns one chunk, as a slow client's segments would come (0: all at
+ * once), and the line reader's joins are exercised deterministically.
+ * Replies go to a memfd, so nothing can block.  The ops accept all and
+ * record what they got.  Properties checked:
+ *  - data_line never sees a CR or LF, and is called only inside DATA;
+ *  - data_end(ok = 1) happens only as often as the input holds
+ *    "\r\n.\r\n" after a DATA command;
+ *  - every reply line is at most LIM_SMTP_REPLY octets with its CRLF,
+ *    starts with three digits and a ' ' or '-', and ends in CRLF.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include "io.h"
+#include "limits.h"
+#include "smtp.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+struct rec {
+	int	 in_data;
+	int	 ok_msgs;
+};
+
+static void
+fail(const char *what, const void *p, size_t len)
+{
+	fprintf(stderr, "f_smtp: %s\n--- (%zu bytes) ---\n", what, len);
+	fwrite(p, 1, len, stderr);
+	fputs("\n---\n", stderr);
+	abort();
+}
+
+static int
+o_helo(void *ctx, const char *name, int esmtp, char *reply, size_t len)
+{
+	(void)ctx; (void)name; (void)esmtp; (void)reply; (void)len;
+	return 0;
+}
+
+static int
+o_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
+{
+	(void)ctx; (void)size; (void)reply; (void)len;
+	if (strpbrk(addr, "\r\n") != NULL)
+		fail("CR or LF in a sender", addr, strlen(addr));
+	return 0;
+}
+
+static int
+o_rcpt(void *ctx, const char *addr, char *reply, size_t len)
+{
+	(void)ctx; (void)reply; (void)len;
+	if (*addr == '\0' || strpbrk(addr, "\r\n") != NULL)
+		fail("bad recipient", addr, strlen(addr));
+	return 0;
+}
+
+static int
+o_data_begin(void *ctx, char *reply, size_t len)
+{
+	struct rec	*r = ctx;
+
+	(void)reply; (void)len;
+	if (r->in_data)
+		fail("data_begin inside DATA", "", 0);
+	r->in_data = 1;
+	return 0;
+}
+
+static int
+o_data_line(void *ctx, const char *line, size_t len)
+{
+	struct rec	*r = ctx;
+
+	if (!r->in_data)
+		fail("data_line outside DATA", line, len);
+	if (memchr(line, '\n', len) != NULL || memchr(line, '\r', len) != NULL)
+		fail("data_line given a CR or LF", line, len);
+	if (len > LIM_SMTP_TEXT - 2)
+		fail("data_line given a line over the limit", line, len);
+	return 0;
+}
+
+static int
+o_data_end(void *ctx, int ok, char *reply, size_t len)
+{
+	struct rec	*r = ctx;
+
+	(void)reply; (void)len;
+	if (!r->in_data)
+		fail("data_end outside DATA", "", 0);
+	r->in_data = 0;
+	r->ok_msgs += ok;
+	return 0;
+}
+
+static void
+o_rset(void *ctx)
+{
+	(void)ctx;
+}
+
+static const struct smtp_server_ops ops = {
+	o_helo, o_mail, o_rcpt, o_data_begin, o_data_line, o_data_end, o_rset
+};
+
+/* How many messages the input can really hold: "\r\n.\r\n" after a
+   DATA, each ending one. */
+static int
+max_msgs(const char *in, size_t n)
+{
+	size_t	 i = 0;
+	int	 msgs = 0;
+
+	for (;;) {
+		for (; i + 4 <= n; i++)
+			if (strncasecmp(in + i, "DATA", 4) == 0)
+				break;
+		if (i + 4 > n)
+			return msgs;
+		for (; i + 5 <= n; i++)
+			if (memcmp(in + i, "\r\n.\r\n", 5) == 0)
+				break;
+		if (i + 5 > n)
+			return msgs;
+		msgs++;
+		i += 5;
+	}
+}
+
+static void
+check_replies(const char *p, size_t n)
+{
+	const char	*e, *end = p + n;
+
+	if (n == 0)
+		fail("no greeting", "", 0);
+	for (; p < end; p = e + 2) {
+		if ((e = memmem(p, (size_t)(end - p), "\r\n", 2)) == NULL)
+			fail("reply not ended by CRLF", p, (size_t)(end - p));
+		if (e - p + 2 > LIM_SMTP_REPLY)
+			fail("reply line over 512 octets", p, (size_t)(e - p));
+		if (e - p < 3 || p[0] < '2' || p[0] > '5' ||
+		    p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9' ||
+		    (e - p > 3 && p[3] != ' ' && p[3] != '-'))
+			fail("reply does not start with a code", p,
+			    (size_t)(e - p));
+		if (memchr(p, '\n', (size_t)(e - p)) != NULL ||
+		    memchr(p, '\r', (size_t)(e - p)) != NULL ||
+		    memchr(p, '\0', (size_t)(e - p)) != NULL)
+			fail("CR, LF or NUL inside a reply", p, (size_t)(e - p));
+	}
+}
+
+struct client {
+	int		 fd;
+	const uint8_t	*p;
+	size_t		 n, chunk;
+};
+
+/* Send the input in chunks, one record each, then end of file. */
+static void *
+client(void *arg)
+{
+	struct client	*c = arg;
+	size_t		 k;
+
+	while (c->n > 0) {
+		k = c->chunk == 0 || c->chunk > c->n ? c->n : c->chunk;
+		if (send(c->fd, c->p, k, MSG_NOSIGNAL) != (ssize_t)k)
+			break;		/* the server hung up */
+		c->p += k;
+		c->n -= k;
+	}
+	close(c->fd);
+	return NULL;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct io	 io;
+	struct smtp_server	 s;
+	struct rec		 r;
+	struct client		 cl;
+	pthread_t		 th;
+	char			*out;
+	off_t			 olen;
+	int			 sv[2], rep, big = 1 << 20;
+
+	if (size < 1 || size > IO_BUFSIZE)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1 ||
+	    (rep = memfd_create("f_smtp.out", MFD_CLOEXEC)) == -1)
+		abort();
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	cl.fd = sv[0];
+	cl.chunk = data[0];
+	cl.p = data + 1;
+	cl.n = size - 1;
+	if (pthread_create(&th, NULL, client, &cl) != 0)
+		abort();
+	data++;
+	size--;
+	io_init(&io, sv[1], rep, 5000);
+	memset(&r, 0, sizeof(r));
+	memset(&s, 0, sizeof(s));
+	s.io = &io;
+	s.hostname = "mx.example";
+	s.max_size = 2000;
+	s.max_rcpt = 3;
+	s.ops = &ops;
+	s.ctx = &r;
+	smtp_server_run(&s);
+	close(sv[1]);
+	pthread_join(th, NULL);
+	if (r.in_data)
+		fail("DATA left without data_end", data, size);
+	if (r.ok_msgs > max_msgs((const char *)data, size))
+		fail("a message taken without its final dot", data, size);
+	olen = lseek(rep, 0, SEEK_END);
+	if ((out = malloc((size_t)olen + 1)) == NULL)
+		abort();
+	if (pread(rep, out, (size_t)olen, 0) != olen)
+		abort();
+	check_replies(out, (size_t)olen);
+	free(out);
+	close(rep);
+	return 0;
+}
