@@ -455,9 +455,7 @@ verify(const struct conf *c, char **addrs, int n)
 			    "(remote delivery is not in this build)\n", a, domain);
 			continue;
 		}
-		for (char *p = local; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-		if ((found = users_by_name(c->passwd, local, &u)) == -1)
+		if ((found = users_by_localpart(c->passwd, local, &u)) == -1)
 			app_die(EX_TEMPFAIL, "cannot read %s: %s", c->passwd,
 			    strerror(errno));
 		if (found == 0) {

@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "limits.h"
+#include "str.h"
 
 typedef int (*setter)(struct conf *, const char *, char *, size_t);
 
@@ -40,18 +41,6 @@ bad(char *err, size_t len, const char *fmt, ...)
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static int
-dup_to(char **dst, const char *v)
-{
-	char	*s;
-
-	if ((s = strdup(v)) == NULL)
-		return -1;
-	free(*dst);
-	*dst = s;
-	return 0;
 }
 
 static int
@@ -103,10 +92,10 @@ set_path_to(char **dst, const char *v, char *err, size_t len)
 	if (strchr(v, '\n') != NULL)
 		return bad(err, len, "bad path '%s'", v);
 	if (v[0] == '/' || v[0] == '%' || conf_dir == NULL)
-		return dup_to(dst, v);
+		return str_set(dst, v);
 	if ((size_t)snprintf(p, sizeof(p), "%s/%s", conf_dir, v) >= sizeof(p))
 		return bad(err, len, "path too long: '%s'", v);
-	return dup_to(dst, p);
+	return str_set(dst, p);
 }
 
 #define PATHKEY(field) \
@@ -136,10 +125,9 @@ set_hostname(struct conf *c, const char *v, char *err, size_t len)
 {
 	if (!valid_domain(v))
 		return bad(err, len, "bad hostname '%s'", v);
-	if (dup_to(&c->hostname, v) == -1)
+	if (str_set(&c->hostname, v) == -1)
 		return -1;
-	for (char *p = c->hostname; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	str_lower(c->hostname);
 	return 0;
 }
 
@@ -211,9 +199,7 @@ set_domains(struct conf *c, const char *v, char *err, size_t len)
 	d.c = c;
 	if (each_word(v, add_domain, &d) == -1)
 		return bad(err, len, "bad domain '%s'", d.badw[0] ? d.badw : v);
-	for (char *p = d.out; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return dup_to(&c->domains, d.out);
+	return str_set(&c->domains, str_lower(d.out));
 }
 
 static int
@@ -267,7 +253,7 @@ check_hostport(const char *w, void *arg)
 static int set_##field(struct conf *c, const char *v, char *e, size_t l) \
 { if (each_word(v, check_hostport, NULL) == -1) \
 	return bad(e, l, "bad address '%s' (want host:port or [v6]:port)", v); \
-  return dup_to(&c->field, v); }
+  return str_set(&c->field, v); }
 LISTKEY(listen)
 LISTKEY(submission)
 LISTKEY(smtps)
@@ -314,7 +300,7 @@ set_mynetworks(struct conf *c, const char *v, char *err, size_t len)
 	if (each_word(v, check_cidr, NULL) == -1)
 		return bad(err, len, "bad network in '%s' (want a.b.c.d/n or "
 		    "[v6]/n)", v);
-	return dup_to(&c->mynetworks, v);
+	return str_set(&c->mynetworks, v);
 }
 
 static int
@@ -342,7 +328,7 @@ set_relayhost(struct conf *c, const char *v, char *err, size_t len)
 		if (!valid_domain(h))
 			return bad(err, len, "bad relayhost '%s'", v);
 	}
-	return dup_to(&c->relayhost, v);
+	return str_set(&c->relayhost, v);
 }
 
 static int
@@ -380,7 +366,7 @@ static int
 set_auth_users(struct conf *c, const char *v, char *err, size_t len)
 {
 	if (strcmp(v, "shadow") == 0)
-		return dup_to(&c->auth_users, v);
+		return str_set(&c->auth_users, v);
 	return set_optpath(&c->auth_users, v, err, len);
 }
 
@@ -527,7 +513,7 @@ set_login(char **dst, const char *v, char *err, size_t len)
 {
 	if (!valid_login(v))
 		return bad(err, len, "bad user name '%s'", v);
-	return dup_to(dst, v);
+	return str_set(dst, v);
 }
 
 static int set_user(struct conf *c, const char *v, char *e, size_t l)
@@ -579,7 +565,7 @@ set_masquerade(struct conf *c, const char *v, char *err, size_t len)
 	}
 	if (!valid_domain(v))
 		return bad(err, len, "bad domain '%s'", v);
-	return dup_to(&c->masquerade, v);
+	return str_set(&c->masquerade, v);
 }
 
 static int
@@ -598,7 +584,7 @@ static int
 set_log(struct conf *c, const char *v, char *err, size_t len)
 {
 	if (strcmp(v, "syslog") == 0 || strcmp(v, "stderr") == 0)
-		return dup_to(&c->log, v);
+		return str_set(&c->log, v);
 	return set_path_to(&c->log, v, err, len);
 }
 
@@ -813,35 +799,54 @@ trim(char *s)
 	return s;
 }
 
+/* One line, its length known (so a NUL cannot hide the rest of it);
+   control characters other than TAB (and a CR before the LF) refused. */
+static int
+check_line(const char *line, size_t n, const char *path, int lineno,
+    char *err, size_t len)
+{
+	if (n > LIM_CONF_LINE) {
+		snprintf(err, len, "%s:%d: line longer than %d bytes", path,
+		    lineno, LIM_CONF_LINE);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		if ((ch < 0x20 && ch != '\t' && !(ch == '\r' && i == n - 1)) ||
+		    ch == 0x7f) {
+			snprintf(err, len, "%s:%d: control character 0x%02x in "
+			    "line", path, lineno, ch);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 parse_file(struct conf *c, FILE *fp, const char *path, char *err, size_t len)
 {
-	char	 line[LIM_CONF_LINE + 2], what[LIM_ERR];
+	char	*line = NULL, what[LIM_ERR];
 	char	*k, *v, *eq;
-	int	 lineno = 0, i;
-	size_t	 n;
+	int	 lineno = 0, i, r = -1;
+	size_t	 cap = 0;
+	ssize_t	 got;
 
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	while ((got = getline(&line, &cap, fp)) != -1) {
+		size_t n = (size_t)got;
+
 		lineno++;
-		n = strlen(line);
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
-		else if (!feof(fp)) {
-			snprintf(err, len, "%s:%d: line longer than %d bytes",
-			    path, lineno, LIM_CONF_LINE);
-			return -1;
-		}
-		if (memchr(line, '\0', n) != NULL || strlen(line) != n) {
-			snprintf(err, len, "%s:%d: NUL byte in line", path, lineno);
-			return -1;
-		}
+		if (check_line(line, n, path, lineno, err, len) == -1)
+			goto out;
 		k = trim(line);
 		if (*k == '#' || *k == '\0')
 			continue;
 		if ((eq = strchr(k, '=')) == NULL) {
 			snprintf(err, len, "%s:%d: expected 'key = value'",
 			    path, lineno);
-			return -1;
+			goto out;
 		}
 		*eq = '\0';
 		k = trim(k);
@@ -849,21 +854,24 @@ parse_file(struct conf *c, FILE *fp, const char *path, char *err, size_t len)
 		if ((i = find_key(k)) == -1) {
 			snprintf(err, len, "%s:%d: unknown key '%.64s'", path,
 			    lineno, k);
-			return -1;
+			goto out;
 		}
 		what[0] = '\0';
 		if (apply(c, i, v, what, sizeof(what)) == -1) {
 			snprintf(err, len, "%s:%d: %s: %s", path, lineno, k, what);
-			return -1;
+			goto out;
 		}
 		if (strcmp(k, "tls") == 0)
 			c->tls_set = 1;
 	}
 	if (ferror(fp)) {
 		snprintf(err, len, "%s: %s", path, strerror(errno));
-		return -1;
+		goto out;
 	}
-	return 0;
+	r = 0;
+out:
+	free(line);
+	return r;
 }
 
 int

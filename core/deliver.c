@@ -6,7 +6,6 @@
  * recipient is recorded before the entry goes on to the next one, so a
  * crash at any point repeats work rather than losing it.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "local.h"
 #include "log.h"
 #include "queue.h"
+#include "str.h"
 #include "users.h"
 
 #define TMP_MAX_AGE	(24 * 3600)	/* a tmp/ file this old is abandoned */
@@ -34,20 +34,15 @@ deliver_local(const struct conf *c, const struct qenv *env,
 {
 	struct user		 u;
 	struct local_msg	 m;
-	char			 name[LIM_LOCAL + 1];
-	size_t			 i;
 	int			 found;
 
-	for (i = 0; localpart[i] != '\0' && i < LIM_LOCAL; i++)
-		name[i] = (char)tolower((unsigned char)localpart[i]);
-	name[i] = '\0';
-	if ((found = users_by_name(c->passwd, name, &u)) == -1) {
+	if ((found = users_by_localpart(c->passwd, localpart, &u)) == -1) {
 		snprintf(why, len, "4.3.0 cannot read %s: %s", c->passwd,
 		    strerror(errno));
 		return OUT_TEMP;
 	}
 	if (found == 0) {
-		snprintf(why, len, "5.1.1 unknown user: \"%s\"", name);
+		snprintf(why, len, "5.1.1 unknown user: \"%s\"", localpart);
 		return OUT_PERM;
 	}
 	if (geteuid() != 0 && geteuid() != u.uid)
@@ -99,18 +94,6 @@ retry_wait(const struct conf *c, int attempts)
 	return c->retry[i];
 }
 
-static int
-set_error(struct qrcpt *r, const char *why)
-{
-	char	*s;
-
-	if ((s = strdup(why)) == NULL)
-		return -1;
-	free(r->error);
-	r->error = s;
-	return 0;
-}
-
 static void
 log_result(const struct qenv *env, const struct qrcpt *r, const char *relay,
     const char *status, const char *why)
@@ -151,19 +134,19 @@ try_rcpt(const struct conf *c, struct qenv *env, struct qrcpt *r, int msgfd,
 		r->attempts++;
 		r->next_try = now + retry_wait(c, r->attempts);
 		if (now - env->arrival < c->queue_lifetime) {
-			set_error(r, why);
+			str_set(&r->error, why);
 			log_result(env, r, relay, "deferred", why);
 			return 0;
 		}
 		snprintf(expired, sizeof(expired), "5.4.7 message expired "
 		    "after %lld days in the queue; last error: %s",
 		    (long long)((now - env->arrival) / 86400), why);
-		set_error(r, expired);
+		str_set(&r->error, expired);
 		log_result(env, r, relay, "bounced", expired);
 		return 1;
 	case OUT_PERM:
 		r->attempts++;
-		set_error(r, why);
+		str_set(&r->error, why);
 		log_result(env, r, relay, "bounced", why);
 		return 1;
 	}

@@ -20,6 +20,7 @@
 
 #include "limits.h"
 #include "queue.h"
+#include "str.h"
 
 #define ID_LEN	10
 
@@ -344,18 +345,6 @@ qenv_free(struct qenv *env)
 	env->nrcpt = 0;
 }
 
-static int
-set_str(char **dst, const char *v)
-{
-	char	*s;
-
-	if ((s = strdup(v)) == NULL)
-		return -1;
-	free(*dst);
-	*dst = s;
-	return 0;
-}
-
 /* One line of an envelope file; -1 with errno EINVAL when malformed. */
 static int
 env_line(struct qenv *env, char *line)
@@ -387,7 +376,7 @@ env_line(struct qenv *env, char *line)
 		env->warned = strcmp(v, "1") == 0;
 		return 0;
 	case 'S':
-		return set_str(&env->sender, v);
+		return str_set(&env->sender, v);
 	case 'R':
 		if (sscanf(v, "%c %d %lld %n", &st, &att, &t, &n) != 3 || n == 0 ||
 		    strchr("PSF", st) == NULL || v[n] == '\0')
@@ -408,11 +397,11 @@ env_line(struct qenv *env, char *line)
 	case 'O':
 		if (r == NULL)
 			goto bad;
-		return strcmp(v, r->addr) == 0 ? 0 : set_str(&r->orig, v);
+		return strcmp(v, r->addr) == 0 ? 0 : str_set(&r->orig, v);
 	case 'E':
 		if (r == NULL)
 			goto bad;
-		return set_str(&r->error, v);
+		return str_set(&r->error, v);
 	}
 bad:
 	errno = EINVAL;

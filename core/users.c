@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "limits.h"
+#include "str.h"
 #include "users.h"
 
 #define NFIELDS	7
@@ -152,4 +153,15 @@ users_by_uid(const char *passwd, uid_t uid, struct user *u)
 	struct match	 m = { NULL, uid };
 
 	return scan(passwd, &m, u);
+}
+
+int
+users_by_localpart(const char *passwd, const char *localpart, struct user *u)
+{
+	char	 name[LIM_USER + 1];
+
+	if (strlen(localpart) > LIM_USER)
+		return 0;
+	snprintf(name, sizeof(name), "%s", localpart);
+	return users_by_name(passwd, str_lower(name), u);
 }

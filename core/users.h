@@ -27,4 +27,12 @@ struct user {
 int	users_by_name(const char *passwd, const char *name, struct user *u);
 int	users_by_uid(const char *passwd, uid_t uid, struct user *u);
 
+/*
+ * The user a recipient's local part names: lower-cased first (mail to
+ * Bob reaches bob), as Postfix and sendmail do.  A local part longer
+ * than any login name names nobody.  Returns as users_by_name.
+ */
+int	users_by_localpart(const char *passwd, const char *localpart,
+	    struct user *u);
+
 #endif

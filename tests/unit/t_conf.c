@@ -132,6 +132,28 @@ main(void)
 	bad("pop3_plaintext = maybe\n", "want yes or no", "bad boolean");
 	bad("no equals sign\n", ":1: expected 'key = value'", "no '='");
 	{
+		struct conf	 c2;
+		char		 p2[300], e2[512];
+		FILE		*fp;
+
+		/* a NUL must not hide the rest of its line */
+		snprintf(p2, sizeof(p2), "%s/nul.conf", dir);
+		fp = fopen(p2, "w");
+		fwrite("spool = /a\0\nbogus = 1\n", 1, 23, fp);
+		fclose(fp);
+		ok(conf_load(&c2, p2, 1, e2, sizeof(e2)) == -1 &&
+		    strstr(e2, "nul.conf:1: control character 0x00") != NULL,
+		    "a NUL byte in a line is named with its line");
+		conf_free(&c2);
+	}
+	bad("spool = /var/sp\rool\n", ":1: control character 0x0d",
+	    "a CR inside a value is refused");
+	bad("log = /tmp/x\033[31m\n", "control character 0x1b",
+	    "an escape sequence is refused");
+	ok(load_text(&c, "retry = 5m\t10m\r\n", err, sizeof(err)) == 0 &&
+	    c.nretry == 2, "TAB between words and a CRLF line end are fine");
+	conf_free(&c);
+	{
 		char long_line[2000];
 
 		memset(long_line, 'a', sizeof(long_line) - 2);

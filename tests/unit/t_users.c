@@ -85,6 +85,11 @@ malformed(void)
 {
 	struct user	 u;
 
+	is_int(users_by_localpart(pw, "BoB", &u), 1, "a local part finds its user "
+	    "whatever its case");
+	is_int(u.uid, 1000, "the first bob");
+	is_int(users_by_localpart(pw, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaAAAAAAAAAA",
+	    &u), 0, "a local part longer than a login name names nobody");
 	is_int(users_by_name(pw, "six", &u), 0, "six fields skipped");
 	is_int(users_by_name(pw, "eight", &u), 0, "eight fields skipped");
 	is_int(users_by_name(pw, "alpha", &u), 0, "uid 1a skipped");
