@@ -96,13 +96,13 @@ install(int argc, char **argv)
 		return EX_USAGE;
 	}
 	dir = argv[1];
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) == -1 ||
-	    stat(self, &sst) == -1) {
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) != -1)
+		self[n] = '\0';
+	if (n == -1 || stat(self, &sst) == -1) {
 		fprintf(stderr, "hikyaku: fatal: unable to find myself: %s\n",
 		    strerror(errno));
 		return EX_OSERR;
 	}
-	self[n] = '\0';
 	if (realpath(dir, rdir) == NULL) {
 		fprintf(stderr, "hikyaku: %s: %s\n", dir, strerror(errno));
 		return EX_CANTCREAT;
