@@ -81,13 +81,16 @@ FUZZ_CFLAGS  = $(WARN) -g -O1 \
 FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_B)/%.o,\
                $(filter-out core/main.c core/fortify.c,$(CORE_SRC)))
 
-$(FUZZ_B)/core/%.o: core/%.c $(wildcard core/*.h) Makefile
+fuzz-deps:
+	@scripts/deps fuzz
+
+$(FUZZ_B)/core/%.o: core/%.c $(wildcard core/*.h) Makefile | fuzz-deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 .SECONDARY: $(FUZZ_OBJ)
 
-$(FUZZ_B)/f_%: tests/fuzz/f_%.c $(FUZZ_OBJ)
+$(FUZZ_B)/f_%: tests/fuzz/f_%.c $(FUZZ_OBJ) | fuzz-deps
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(BEARSSL_LIB)
 
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/f_%)
@@ -120,4 +123,4 @@ install: $(BIN)
 clean:
 	rm -rf build build-asan build-fuzz $(BIN) hikyaku-asan demo
 
-.PHONY: all units deps check check-asan fuzz demo bench size install clean
+.PHONY: all units deps check check-asan fuzz fuzz-deps demo bench size install clean
