@@ -381,8 +381,10 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	whoami(c, user, sizeof(user), gecos, sizeof(gecos));
 	if (o->sender != NULL)
 		canon_or_die(o->sender, 1, sender, sizeof(sender));
-	else
-		snprintf(sender, sizeof(sender), "%s", user);
+	else if (addr_parse_path(user, 0, sender, sizeof(sender), err,
+	    sizeof(err)) == -1)	/* a login name no address can carry */
+		snprintf(sender, sizeof(sender), "uid%lu",
+		    (unsigned long)getuid());
 	if (sender[0] != '\0' && addr_qualify(sender, sizeof(sender),
 	    c->hostname) == -1)
 		app_die(EX_USAGE, "sender address too long");

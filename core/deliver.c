@@ -114,12 +114,26 @@ pending(const struct qenv *env)
 	return n;
 }
 
+/* "5d", "3h", "20m", "7s": the largest unit that fits. */
+static void
+duration(time_t t, char *out, size_t len)
+{
+	if (t >= 86400)
+		snprintf(out, len, "%lldd", (long long)(t / 86400));
+	else if (t >= 3600)
+		snprintf(out, len, "%lldh", (long long)(t / 3600));
+	else if (t >= 60)
+		snprintf(out, len, "%lldm", (long long)(t / 60));
+	else
+		snprintf(out, len, "%llds", (long long)t);
+}
+
 /* Try one recipient; returns 1 if it failed for good. */
 static int
 try_rcpt(const struct conf *c, struct qenv *env, struct qrcpt *r, int msgfd,
     time_t now)
 {
-	char		 why[LIM_ERR], expired[LIM_ERR + 128];
+	char		 why[LIM_ERR], expired[LIM_ERR + 128], age[32];
 	const char	*relay;
 
 	why[0] = '\0';
@@ -138,9 +152,9 @@ try_rcpt(const struct conf *c, struct qenv *env, struct qrcpt *r, int msgfd,
 			log_result(env, r, relay, "deferred", why);
 			return 0;
 		}
+		duration(now - env->arrival, age, sizeof(age));
 		snprintf(expired, sizeof(expired), "5.4.7 message expired "
-		    "after %lld days in the queue; last error: %s",
-		    (long long)((now - env->arrival) / 86400), why);
+		    "after %s in the queue; last error: %s", age, why);
 		str_set(&r->error, expired);
 		log_result(env, r, relay, "bounced", expired);
 		return 1;
