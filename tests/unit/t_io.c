@@ -200,7 +200,8 @@ t_timeout(void)
 	r = get(100);
 	dt = ms() - t0;
 	ok(r == -1 && errno == ETIMEDOUT, "silent peer: ETIMEDOUT");
-	ok(dt >= 140 && dt < 1500, "after about 150 ms (%lld)", dt);
+	/* behaviour, not speed: it must not give up before its timeout */
+	ok(dt >= 140, "not before its 150 ms were up (%lld ms)", dt);
 	is_int(io.err, ETIMEDOUT, "err is sticky in io->err");
 	/* a partial line and then silence */
 	if (write(sv[1], "part", 4) != 4)
