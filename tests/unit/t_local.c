@@ -475,8 +475,9 @@ test_locks(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ok(strncmp(why, "4.2.0 ", 6) == 0 && strstr(why, "locked") != NULL,
 	    "why: 4.2.0 ... locked");
-	ok(t1.tv_sec - t0.tv_sec < 5, "gave up after HIKYAKU_LOCK_WAIT=1 "
-	    "(%lds)", (long)(t1.tv_sec - t0.tv_sec));
+	/* behaviour, not speed: the setting is obeyed, not the default 30 s */
+	ok(t1.tv_sec - t0.tv_sec < 20, "gave up after HIKYAKU_LOCK_WAIT=1, "
+	    "not the default 30 s (%lds)", (long)(t1.tv_sec - t0.tv_sec));
 	ok(same_file(box, old, strlen(old)), "mailbox unchanged");
 	ok(access(lock, F_OK) == -1, "our dotlock removed after the failure");
 	close(rel);
