@@ -114,10 +114,12 @@ mailq_main(int argc, char **argv)
 	}
 	app_conf_or_die(&c, cflag);
 	app_spool_gid(1);
+	/* only the listing's own error matters: a spool nobody has made
+	   yet is an empty queue */
 	if (queue_setup(c.spool, 0, 0, err, sizeof(err)) == -1 &&
-	    errno != EACCES)
-		app_die(app_exit_code(errno), "%s", err);
-	if (queue_list(&ids, &n) == -1)
+	    errno == ENAMETOOLONG)
+		app_die(EX_CONFIG, "%s", err);
+	if (queue_list(&ids, &n) == -1 && errno != ENOENT)
 		app_die(app_exit_code(errno), "cannot read the queue in %s: %s",
 		    c.spool, strerror(errno));
 	for (int i = 0; i < n; i++) {

@@ -18,6 +18,11 @@ fi
 id=$(ls "$I/spool/msg")
 is "$(stat -c '%a' "$I/spool/msg/$id")" "640" "queue files are 0640"
 
+# a spool nobody has made yet (its parent missing too) is an empty queue
+cp "$I/hikyaku.conf" "$T/nospool.conf"
+echo "spool = $T/no/such/place/spool" >> "$T/nospool.conf"
+is "$(hk mailq -C "$T/nospool.conf" 2>&1)" "Mail queue is empty" "mailq with no spool: Mail queue is empty"
+
 # stale and fresh temporary files
 touch -d '3 days ago' "$I/spool/tmp/AAAAAAAAAA"
 touch "$I/spool/tmp/BBBBBBBBBB"
