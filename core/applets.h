@@ -18,17 +18,20 @@ enum applet_priv { PRIV_DROP, PRIV_SPOOL, PRIV_ROOT };
 
 typedef int (*applet_main)(int argc, char **argv);
 
+int	mail_main(int, char **);
 int	mailq_main(int, char **);
+int	netstat_main(int, char **);
+int	newaliases_main(int, char **);
 int	sendmail_main(int, char **);
 
 #define APPLETS(X) \
-	X("mail",		NULL,		PRIV_SPOOL,	"read and send mail (POSIX mailx)") \
+	X("mail",		mail_main,		PRIV_SPOOL,	"read and send mail (POSIX mailx)") \
 	X("mailq",		mailq_main,	PRIV_SPOOL,	"list the mail queue") \
-	X("mailx",		NULL,		PRIV_SPOOL,	"the same as mail") \
+	X("mailx",		mail_main,		PRIV_SPOOL,	"the same as mail") \
 	X("mtad",		NULL,		PRIV_ROOT,	"the SMTP daemon and queue runner") \
-	X("netstat",		NULL,		PRIV_DROP,	"show sockets, routes and interfaces") \
-	X("netstat-lite",	NULL,		PRIV_DROP,	"the same as netstat") \
-	X("newaliases",		NULL,		PRIV_DROP,	"compile the aliases file") \
+	X("netstat",		netstat_main,		PRIV_DROP,	"show sockets, routes and interfaces") \
+	X("netstat-lite",	netstat_main,		PRIV_DROP,	"the same as netstat") \
+	X("newaliases",		newaliases_main,		PRIV_DROP,	"compile the aliases file") \
 	X("pop3d",		NULL,		PRIV_ROOT,	"the POP3 server") \
 	X("sendmail",		sendmail_main,	PRIV_SPOOL,	"submit mail; the interface programs call")
 
