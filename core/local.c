@@ -28,13 +28,11 @@
 #include "conf.h"
 #include "limits.h"
 #include "local.h"
+#include "lock.h"
 #include "privs.h"
 #include "users.h"
 
 #define CHUNK		(64 * 1024)	/* reads of the message, writes out */
-#define STALE_LOCK	300		/* seconds after which a dotlock is stale */
-#define LOCK_WAIT	30		/* default seconds to wait for a lock */
-#define LOCK_PAUSE_NS	100000000L	/* 100 ms between tries */
 
 struct ctx {
 	const struct conf	*c;
@@ -284,110 +282,6 @@ write_all(const struct ctx *x, int fd, const char *pre, size_t prelen,
 	return DELIVERY_OK;
 }
 
-/* ---- locking ---- */
-
-static int
-lock_wait(void)
-{
-	const char	*s = getenv("HIKYAKU_LOCK_WAIT");
-	char		*end;
-	long		 v;
-
-	if (s == NULL || *s == '\0')
-		return LOCK_WAIT;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 0 || v > 3600)
-		return LOCK_WAIT;
-	return (int)v;
-}
-
-/*
- * Sleep a little, 1 ms at first and doubling up to LOCK_PAUSE_NS (a
- * mailbox is usually held for a millisecond or two); 0 while the wait
- * that began at start is not over.
- */
-static int
-pause_or_give_up(const struct timespec *start, int wait, int *tries)
-{
-	struct timespec	 now, nap = { 0, 1000000L };
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (now.tv_sec - start->tv_sec >= wait)
-		return -1;
-	for (int i = 0; i < *tries && nap.tv_nsec < LOCK_PAUSE_NS; i++)
-		nap.tv_nsec *= 2;
-	if (nap.tv_nsec > LOCK_PAUSE_NS)
-		nap.tv_nsec = LOCK_PAUSE_NS;
-	(*tries)++;
-	nanosleep(&nap, NULL);
-	return 0;
-}
-
-/*
- * PATH.lock with O_EXCL.  *have is set when we made one (and so must
- * remove it).  A directory we may not create in means no dotlock: the
- * fcntl lock still serialises us with every modern reader.
- */
-static enum delivery
-dotlock(const char *path, const char *lock, int *have, char *why,
-    size_t len)
-{
-	struct timespec	 start;
-	struct stat	 st;
-	int		 fd, wait = lock_wait(), tries = 0;
-
-	*have = 0;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-		if (fd != -1) {
-			close(fd);	/* nothing written */
-			*have = 1;
-			return DELIVERY_OK;
-		}
-		if (errno == EACCES || errno == EPERM || errno == EROFS)
-			return DELIVERY_OK;
-		if (errno != EEXIST)
-			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
-			    "cannot lock mailbox %s: %s: %s", path, lock,
-			    strerror(errno));
-		if (lstat(lock, &st) == 0 &&
-		    time(NULL) - st.st_mtime > STALE_LOCK) {
-			unlink(lock);
-			continue;
-		}
-		if (pause_or_give_up(&start, wait, &tries) == -1)
-			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
-			    "mailbox %s is locked (%s)", path, lock);
-	}
-}
-
-static enum delivery
-fcntl_lock(int fd, const char *path, char *why, size_t len)
-{
-	struct timespec	 start;
-	struct flock	 fl;
-	int		 wait = lock_wait(), tries = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		memset(&fl, 0, sizeof(fl));
-		fl.l_type = F_WRLCK;
-		fl.l_whence = SEEK_SET;
-		if (fcntl(fd, F_SETLK, &fl) == 0)
-			return DELIVERY_OK;
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
-			    "cannot lock mailbox %s: %s", path,
-			    strerror(errno));
-		if (pause_or_give_up(&start, wait, &tries) == -1)
-			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
-			    "mailbox %s is locked", path);
-	}
-}
-
 /* ---- mbox ---- */
 
 /* Why open(2) failed, in words that say what to fix. */
@@ -500,29 +394,32 @@ mbox_append(const struct ctx *x, int fd, char *why, size_t len)
 	return d;
 }
 
+/* A locking failure (lock.h's reason) as a temporary delivery failure. */
+static enum delivery
+lock_failed(const char *reason, char *why, size_t len)
+{
+	return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 %s", reason);
+}
+
 static enum delivery
 mbox_deliver(const struct ctx *x, char *why, size_t len)
 {
-	char		 lock[LIM_PATH];
+	char		 reason[LIM_ERR];
 	enum delivery	 d;
 	int		 have = 0, fd = -1;
 
-	if ((size_t)snprintf(lock, sizeof(lock), "%s.lock", x->path) >=
-	    sizeof(lock))
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.5 mailbox "
-		    "path %s too long", x->path);
-	if ((d = dotlock(x->path, lock, &have, why, len)) != DELIVERY_OK)
-		return d;
+	if (lock_dot(x->path, &have, reason, sizeof(reason)) == -1)
+		return lock_failed(reason, why, len);
 	d = mbox_open(x, &fd, why, len);
-	if (d == DELIVERY_OK)
-		d = fcntl_lock(fd, x->path, why, len);
+	if (d == DELIVERY_OK &&
+	    lock_fcntl(fd, 1, x->path, reason, sizeof(reason)) == -1)
+		d = lock_failed(reason, why, len);
 	if (d == DELIVERY_OK)
 		d = mbox_append(x, fd, why, len);
 	/* the data is on disk (fsync'd): this close only unlocks */
 	if (fd != -1)
 		close(fd);
-	if (have)
-		unlink(lock);
+	lock_dotunlock(x->path, have);
 	return d;
 }
 
