@@ -142,81 +142,6 @@ bad:
 	exit(EX_USAGE);
 }
 
-/* Who is submitting: the passwd setting's entry for our uid, else the
-   system's, else "uidN". */
-static void
-whoami(const struct conf *c, char *name, size_t len, char *gecos, size_t glen)
-{
-	struct user	 u;
-	struct passwd	*pw;
-
-	gecos[0] = '\0';
-	if (users_by_uid(c->passwd, getuid(), &u) == 1) {
-		snprintf(name, len, "%s", u.name);
-		snprintf(gecos, glen, "%s", u.gecos);
-	} else if ((pw = getpwuid(getuid())) != NULL) {
-		snprintf(name, len, "%s", pw->pw_name);
-		snprintf(gecos, glen, "%s", pw->pw_gecos ? pw->pw_gecos : "");
-	} else
-		snprintf(name, len, "uid%lu", (unsigned long)getuid());
-	gecos[strcspn(gecos, ",")] = '\0';	/* "Full Name,room,phone" */
-}
-
-static void
-spool_setup(const struct conf *c)
-{
-	struct passwd	*pw;
-	uid_t		 uid = 0;
-	gid_t		 gid = 0;
-	char		 err[LIM_ERR];
-
-	if (geteuid() == 0 && (pw = getpwnam(c->user)) != NULL) {
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
-	app_spool_gid(1);
-	if (queue_setup(c->spool, uid, gid, err, sizeof(err)) == -1)
-		app_die(app_exit_code(errno), "%s", err);
-	app_spool_gid(0);
-}
-
-/* Deliver these entries: in a detached child, or here with -v. */
-static void
-kick(const struct conf *c, char **ids, int n, int foreground)
-{
-	char	 err[LIM_ERR];
-	pid_t	 pid;
-	int	 fd;
-
-	if (!foreground) {
-		if ((pid = fork()) == -1) {
-			log_warn("cannot fork for delivery (the queue run will "
-			    "deliver): %s", strerror(errno));
-			return;
-		}
-		if (pid > 0)
-			return;
-		setsid();
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		if ((fd = open("/dev/null", O_RDWR)) != -1) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			if (fd > 2)
-				close(fd);
-		}
-	}
-	app_spool_gid(1);
-	for (int i = 0; i < n; i++)
-		if (deliver_entry(c, ids[i], 0, err, sizeof(err)) == -1)
-			log_warn("%s", err);
-	if (!foreground)
-		_exit(0);
-	app_spool_gid(0);
-}
-
 static int
 submit_exit_code(int err)
 {
@@ -378,7 +303,7 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	char			 err[LIM_ERR], qid[LIM_QID];
 	char			*ids[1], *canon;
 
-	whoami(c, user, sizeof(user), gecos, sizeof(gecos));
+	app_whoami(c, user, sizeof(user), gecos, sizeof(gecos));
 	if (o->sender != NULL)
 		canon_or_die(o->sender, 1, sender, sizeof(sender));
 	else if (addr_parse_path(user, 0, sender, sizeof(sender), err,
@@ -401,7 +326,7 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 		app_die(EX_TEMPFAIL, "%s", strerror(errno));
 	for (int i = 0; i < nrcpts; i++)
 		canon_or_die(rcpts[i], 0, canon + (size_t)i * LIM_ADDR, LIM_ADDR);
-	spool_setup(c);
+	app_spool_setup(c);
 	app_spool_gid(1);
 	hold_signals(1);
 	if (submit_begin(&s, c, &so, err, sizeof(err)) == -1)
@@ -427,7 +352,7 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	log_info("%s: uid=%lu from=<%s>", qid, (unsigned long)getuid(), sender);
 	if (!o->queue_only) {
 		ids[0] = qid;
-		kick(c, ids, 1, o->verbose);
+		app_kick(c, ids, 1, o->verbose);
 	}
 	return 0;
 }
@@ -477,12 +402,12 @@ smtp_on_stdio(const struct conf *c, const struct opts *o)
 	char	**ids = NULL;
 	int	 n = 0, r;
 
-	spool_setup(c);
+	app_spool_setup(c);
 	app_spool_gid(1);
 	r = session_local(c, getuid(), 0, 1, &ids, &n);
 	app_spool_gid(0);
 	if (n > 0 && !o->queue_only)
-		kick(c, ids, n, 0);
+		app_kick(c, ids, n, 0);
 	for (int i = 0; i < n; i++)
 		free(ids[i]);
 	free(ids);
@@ -495,7 +420,7 @@ run_queue(const struct conf *c)
 	char	 err[LIM_ERR];
 	int	 bad;
 
-	spool_setup(c);
+	app_spool_setup(c);
 	app_spool_gid(1);
 	bad = deliver_queue(c, 1, err, sizeof(err));
 	app_spool_gid(0);

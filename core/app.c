@@ -2,6 +2,9 @@
  * The applets' shared frame.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +14,11 @@
 
 #include "app.h"
 #include "conf.h"
+#include "deliver.h"
 #include "limits.h"
+#include "log.h"
+#include "queue.h"
+#include "users.h"
 
 const char *app_name = "hikyaku";
 
@@ -115,4 +122,80 @@ app_exit_code(int err)
 	default:
 		return EX_OSERR;
 	}
+}
+
+/* Who is submitting: the passwd setting's entry for our uid, else the
+   system's, else "uidN". */
+void
+app_whoami(const struct conf *c, char *name, size_t len, char *gecos,
+    size_t glen)
+{
+	struct user	 u;
+	struct passwd	*pw;
+
+	gecos[0] = '\0';
+	if (users_by_uid(c->passwd, getuid(), &u) == 1) {
+		snprintf(name, len, "%s", u.name);
+		snprintf(gecos, glen, "%s", u.gecos);
+	} else if ((pw = getpwuid(getuid())) != NULL) {
+		snprintf(name, len, "%s", pw->pw_name);
+		snprintf(gecos, glen, "%s", pw->pw_gecos ? pw->pw_gecos : "");
+	} else
+		snprintf(name, len, "uid%lu", (unsigned long)getuid());
+	gecos[strcspn(gecos, ",")] = '\0';	/* "Full Name,room,phone" */
+}
+
+void
+app_spool_setup(const struct conf *c)
+{
+	struct passwd	*pw;
+	uid_t		 uid = 0;
+	gid_t		 gid = 0;
+	char		 err[LIM_ERR];
+
+	if (geteuid() == 0 && (pw = getpwnam(c->user)) != NULL) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	app_spool_gid(1);
+	if (queue_setup(c->spool, uid, gid, err, sizeof(err)) == -1)
+		app_die(app_exit_code(errno), "%s", err);
+	app_spool_gid(0);
+}
+
+/* Deliver these entries: in a detached child, or here with -v. */
+void
+app_kick(const struct conf *c, char **ids, int n, int foreground)
+{
+	char	 err[LIM_ERR];
+	pid_t	 pid;
+	int	 fd;
+
+	if (!foreground) {
+		if ((pid = fork()) == -1) {
+			log_warn("cannot fork for delivery (the queue run will "
+			    "deliver): %s", strerror(errno));
+			return;
+		}
+		if (pid > 0)
+			return;
+		setsid();
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if ((fd = open("/dev/null", O_RDWR)) != -1) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+	app_spool_gid(1);
+	for (int i = 0; i < n; i++)
+		if (deliver_entry(c, ids[i], 0, err, sizeof(err)) == -1)
+			log_warn("%s", err);
+	if (!foreground)
+		_exit(0);
+	app_spool_gid(0);
 }

@@ -27,6 +27,21 @@ int	app_privs(int keep_spool, char *err, size_t errlen);
 /* Take the spool group back, or drop it again (no-op unless setgid). */
 void	app_spool_gid(int on);
 
+/* Who is running us: the login name from the passwd setting's entry
+   for our uid, else the system's, else "uidN"; and the full name (the
+   GECOS field up to its first comma). */
+void	app_whoami(const struct conf *c, char *name, size_t len, char *gecos,
+	    size_t glen);
+
+/* Make the spool if missing (owned by the `user` account when root);
+   exits with the reason when that fails. */
+void	app_spool_setup(const struct conf *c);
+
+/* Deliver these queue entries now: in a detached child that outlives
+   us (the usual), or in this process when foreground is set.  Failures
+   are logged; the queue run retries. */
+void	app_kick(const struct conf *c, char **ids, int n, int foreground);
+
 /* "APPLET: fatal: ..." on stderr and exit(code). */
 void	app_die(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
