@@ -43,6 +43,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "deliver.h"
+#include "expand.h"
 #include "log.h"
 #include "queue.h"
 #include "session.h"
@@ -357,14 +358,43 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	return 0;
 }
 
-/* -bv: where each address would go, delivering nothing. */
+/* One final destination of an address, as -bv shows it. */
+static void
+show_dest(const char *a, const struct xdest *d)
+{
+	switch (d->kind) {
+	case X_MAILBOX:
+		printf("%s... deliverable: mailer local, user %s", a,
+		    d->user.name);
+		break;
+	case X_REMOTE:
+		printf("%s... deliverable: mailer remote, address %s (waits: "
+		    "remote delivery is not in this build)", a, d->value);
+		break;
+	case X_PIPE:
+		printf("%s... deliverable: mailer prog, command \"%s\" as %s",
+		    a, d->value, d->user.name);
+		break;
+	case X_FILE:
+		printf("%s... deliverable: mailer file, file %s as %s", a,
+		    d->value, d->user.name);
+		break;
+	}
+	if (d->via[0] != '\0')
+		printf(", via %s", d->via);
+	putchar('\n');
+}
+
+/* -bv: where each address would go, delivering nothing.  Every final
+   destination gets a line, with the aliases, .forward and include
+   files that led there. */
 static int
 verify(const struct conf *c, char **addrs, int n)
 {
 	char		 a[LIM_ADDR + LIM_HOSTNAME + 2], err[LIM_ERR];
 	char		 local[LIM_ADDR], domain[LIM_ADDR];
-	struct user	 u;
-	int		 rc = 0, found;
+	struct expansion x;
+	int		 rc = 0;
 
 	if (n == 0)
 		app_die(EX_USAGE, "-bv needs at least one address");
@@ -382,16 +412,26 @@ verify(const struct conf *c, char **addrs, int n)
 			    "(remote delivery is not in this build)\n", a, domain);
 			continue;
 		}
-		if ((found = users_by_localpart(c->passwd, local, &u)) == -1)
-			app_die(EX_TEMPFAIL, "cannot read %s: %s", c->passwd,
-			    strerror(errno));
-		if (found == 0) {
-			printf("%s... User unknown\n", a);
+		if (expand_local(c, local, &x) == -1)
+			app_die(EX_TEMPFAIL, "%s: %s", a, strerror(errno));
+		for (size_t j = 0; j < x.n; j++)
+			show_dest(a, &x.d[j]);
+		for (size_t j = 0; j < x.nf; j++) {
+			const struct xfail *f = &x.f[j];
+
+			if (strncmp(f->why, "5.1.1 unknown user", 18) == 0 &&
+			    f->via[0] == '\0')
+				printf("%s... User unknown\n", a);
+			else
+				printf("%s... %s: %s%s%s\n", a, f->kind ==
+				    XF_PERM ? "undeliverable" : "deferred",
+				    f->why, f->via[0] ? ", via " : "", f->via);
 			if (rc == 0)
-				rc = EX_NOUSER;
-			continue;
+				rc = strncmp(f->why, "5.1.1", 5) == 0 ?
+				    EX_NOUSER : f->kind == XF_PERM ?
+				    EX_UNAVAILABLE : EX_TEMPFAIL;
 		}
-		printf("%s... deliverable: mailer local, user %s\n", a, u.name);
+		expand_free(&x);
 	}
 	return rc;
 }
@@ -454,8 +494,14 @@ sendmail_main(int argc, char **argv)
 		optind = 0;	/* a fresh getopt for mailq */
 		return mailq_main(qargc, qargv);
 	case 'i':
-		app_die(EX_UNAVAILABLE, "newaliases is not available in this "
-		    "build yet");
+		qargv[qargc++] = "newaliases";
+		if (o.conf != NULL) {
+			qargv[qargc++] = "-C";
+			qargv[qargc++] = (char *)o.conf;
+		}
+		qargv[qargc] = NULL;
+		optind = 0;	/* a fresh getopt for newaliases */
+		return newaliases_main(qargc, qargv);
 	case 'd':
 		app_die(EX_UNAVAILABLE, "daemon mode: use mtad (not available "
 		    "in this build yet)");

@@ -84,8 +84,11 @@ write_report(FILE *fp, const struct conf *c, const struct qenv *env, int msgfd,
 	for (int i = 0; i < n; i++) {
 		const struct qrcpt *r = &env->rcpt[which[i]];
 
-		fprintf(fp, "<%s>: %s\n", r->orig ? r->orig : r->addr,
-		    text_of(r->error));
+		if (r->orig != NULL)
+			fprintf(fp, "<%s> (expanded from <%s>): %s\n", r->addr,
+			    r->orig, text_of(r->error));
+		else
+			fprintf(fp, "<%s>: %s\n", r->addr, text_of(r->error));
 	}
 	msg_date(env->arrival, date, sizeof(date));
 	fprintf(fp, "\n--%s\nContent-Description: Delivery report\n"

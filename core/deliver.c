@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "bounce.h"
 #include "deliver.h"
+#include "expand.h"
 #include "limits.h"
 #include "local.h"
 #include "log.h"
@@ -27,55 +28,289 @@
 
 enum outcome { OUT_OK, OUT_TEMP, OUT_PERM, OUT_SKIP };
 
-static enum outcome
-deliver_local(const struct conf *c, const struct qenv *env,
-    const struct qrcpt *r, const char *localpart, int msgfd, char *why,
+/* What one recipient's expansion came to, destination by destination. */
+struct tally {
+	int	 ok, temp, skip;
+	char	 why[LIM_ERR];		/* the first temporary failure's */
+	char	 done[LIM_ERR];		/* the single delivery's */
+	struct qrcpt *perm;		/* destinations that failed for good */
+	int	 nperm;
+	int	 changed;		/* the done list grew */
+};
+
+static void
+log_dest(const struct qenv *env, const char *to, const char *orig,
+    const char *via, const char *relay, const char *status, const char *why)
+{
+	log_info("%s: to=<%s>, orig_to=<%s>, via=%s, relay=%s, delay=%lld, "
+	    "status=%s (%s)", env->id, to, orig, via, relay,
+	    (long long)(time(NULL) - env->arrival), status, why);
+}
+
+static void
+tally_perm(struct tally *t, const char *what, const char *orig,
+    const char *why)
+{
+	struct qrcpt	*p;
+
+	if ((p = realloc(t->perm, (size_t)(t->nperm + 1) * sizeof(*p))) ==
+	    NULL) {
+		t->temp++;	/* try again rather than lose it */
+		return;
+	}
+	t->perm = p;
+	p += t->nperm;
+	memset(p, 0, sizeof(*p));
+	p->addr = strdup(what);
+	p->orig = strdup(orig);
+	p->error = strdup(why);
+	p->status = RCPT_FAILED;
+	t->nperm++;
+}
+
+static void
+tally_free(struct tally *t)
+{
+	for (int i = 0; i < t->nperm; i++) {
+		free(t->perm[i].addr);
+		free(t->perm[i].orig);
+		free(t->perm[i].error);
+	}
+	free(t->perm);
+}
+
+/* A forwarded address joins the envelope as a recipient of its own. */
+static int
+add_forward(struct qenv *env, int i, const char *addr)
+{
+	for (int j = 0; j < env->nrcpt; j++)
+		if (strcmp(env->rcpt[j].addr, addr) == 0 &&
+		    env->rcpt[j].status == RCPT_PENDING)
+			return 0;
+	return qenv_add_rcpt(env, addr, env->rcpt[i].orig != NULL ?
+	    env->rcpt[i].orig : env->rcpt[i].addr);
+}
+
+static enum delivery
+one_dest(const struct conf *c, struct qenv *env, int i,
+    const struct xdest *d, const char *domain, int msgfd, char *why,
     size_t len)
 {
-	struct user		 u;
 	struct local_msg	 m;
-	int			 found;
+	char			 to[LIM_ADDR + LIM_USER + 2];
 
-	if ((found = users_by_localpart(c->passwd, localpart, &u)) == -1) {
-		snprintf(why, len, "4.3.0 cannot read %s: %s", c->passwd,
-		    strerror(errno));
-		return OUT_TEMP;
-	}
-	if (found == 0) {
-		snprintf(why, len, "5.1.1 unknown user: \"%s\"", localpart);
-		return OUT_PERM;
-	}
-	if (geteuid() != 0 && geteuid() != u.uid)
-		return OUT_SKIP;	/* another user's mailbox: root's job */
 	memset(&m, 0, sizeof(m));
 	m.fd = msgfd;
 	m.sender = env->sender;
-	m.rcpt = r->addr;
+	m.rcpt = env->rcpt[i].addr;
 	m.arrival = env->arrival;
-	switch (local_deliver(c, &u, &m, why, len)) {
+	switch (d->kind) {
+	case X_MAILBOX:
+		if (d->via[0] != '\0') {
+			snprintf(to, sizeof(to), "%s@%s", d->user.name, domain);
+			m.rcpt = to;
+		}
+		return local_deliver(c, &d->user, &m, why, len);
+	case X_PIPE:
+		return local_deliver_pipe(c, &d->user, d->value, &m, why, len);
+	case X_FILE:
+		return local_deliver_file(c, &d->user, d->value, &m, why, len);
+	case X_REMOTE:
+		if (add_forward(env, i, d->value) == -1) {
+			snprintf(why, len, "4.3.0 cannot add %s: %s", d->value,
+			    strerror(errno));
+			return DELIVERY_TEMPFAIL;
+		}
+		snprintf(why, len, "2.0.0 forwarded to %s", d->value);
+		return DELIVERY_OK;
+	}
+	return DELIVERY_TEMPFAIL;
+}
+
+static void
+try_dest(const struct conf *c, struct qenv *env, int i,
+    const struct xdest *d, const char *domain, int msgfd, struct tally *t)
+{
+	static const char *const relay[] = { "local", "forward", "command",
+					     "file" };
+	char		 why[LIM_ERR], to[LIM_ADDR + LIM_USER + 2];
+	const char	*what = d->value;
+
+	if (qrcpt_done(&env->rcpt[i], d->key)) {
+		t->ok++;
+		return;
+	}
+	if (d->kind != X_REMOTE && geteuid() != 0 && geteuid() != d->user.uid) {
+		t->skip++;	/* another user's: root's job */
+		return;
+	}
+	if (d->kind == X_MAILBOX) {
+		snprintf(to, sizeof(to), "%s@%s", d->user.name, domain);
+		what = to;
+	}
+	why[0] = '\0';
+	switch (one_dest(c, env, i, d, domain, msgfd, why, sizeof(why))) {
 	case DELIVERY_OK:
-		return OUT_OK;
+		if (qrcpt_set_done(&env->rcpt[i], d->key) == -1) {
+			t->temp++;
+			break;
+		}
+		t->ok++;
+		t->changed = 1;
+		snprintf(t->done, sizeof(t->done), "%s", why);
+		if (d->via[0] != '\0')
+			log_dest(env, what, env->rcpt[i].addr, d->via,
+			    relay[d->kind], "sent", why);
+		break;
+	case DELIVERY_TEMPFAIL:
+		if (t->temp++ == 0)
+			snprintf(t->why, sizeof(t->why), "%s", why);
+		if (d->via[0] != '\0')
+			log_dest(env, what, env->rcpt[i].addr, d->via,
+			    relay[d->kind], "deferred", why);
+		break;
 	case DELIVERY_PERMFAIL:
-		return OUT_PERM;
-	default:
-		return OUT_TEMP;
+		tally_perm(t, what, env->rcpt[i].addr, why);
+		break;
 	}
 }
 
+/*
+ * The destinations of one recipient that failed for good while others
+ * did not: a bounce of their own, then they count as done, so that a
+ * retry of the rest does not bounce them again.
+ */
+static void
+bounce_dests(const struct conf *c, struct qenv *env, int i, int msgfd,
+    const struct expansion *x, struct tally *t)
+{
+	struct qenv	 b = *env;
+	char		 bid[LIM_QID], err[LIM_ERR];
+	int		*which;
+
+	if ((which = calloc((size_t)t->nperm, sizeof(int))) == NULL) {
+		t->temp++;
+		return;
+	}
+	for (int j = 0; j < t->nperm; j++)
+		which[j] = j;
+	b.rcpt = t->perm;
+	b.nrcpt = t->nperm;
+	if (bounce_queue(c, &b, msgfd, which, t->nperm, "failed", bid,
+	    sizeof(bid), err, sizeof(err)) == -1) {
+		log_warn("%s: cannot queue bounce, will retry: %s", env->id,
+		    err);
+		free(which);
+		t->temp++;
+		return;
+	}
+	free(which);
+	for (int j = 0; j < t->nperm; j++)
+		log_dest(env, t->perm[j].addr, env->rcpt[i].addr, "-", "local",
+		    "bounced", t->perm[j].error);
+	if (bid[0] != '\0') {
+		log_info("%s: sender non-delivery notification: %s", env->id,
+		    bid);
+		if (deliver_entry(c, bid, 0, err, sizeof(err)) == -1)
+			log_warn("%s", err);
+	}
+	/* mark them: destinations by their keys, failures by theirs */
+	for (size_t j = 0; j < x->nf; j++)
+		if (x->f[j].kind == XF_PERM)
+			qrcpt_set_done(&env->rcpt[i], x->f[j].key);
+	for (size_t j = 0; j < x->n; j++)
+		for (int p = 0; p < t->nperm; p++)
+			if (strcmp(t->perm[p].addr, x->d[j].value) == 0)
+				qrcpt_set_done(&env->rcpt[i], x->d[j].key);
+	t->changed = 1;
+}
+
+static void
+tally_failures(const struct expansion *x, const struct qrcpt *r,
+    struct tally *t)
+{
+	for (size_t j = 0; j < x->nf; j++) {
+		const struct xfail *f = &x->f[j];
+
+		if (qrcpt_done(r, f->key))
+			continue;	/* bounced before */
+		if (f->kind == XF_PERM)
+			tally_perm(t, f->what, r->addr, f->why);
+		else if (strncmp(f->why, "4.3.0 skip:", 11) == 0)
+			t->skip++;
+		else if (t->temp++ == 0)
+			snprintf(t->why, sizeof(t->why), "%s", f->why);
+	}
+}
+
+/*
+ * A recipient in one of our domains: aliases, .forward and includes
+ * expanded, then every destination tried.  *changed is set when the
+ * envelope gained a forwarded recipient or a done mark.
+ */
 static enum outcome
-route(const struct conf *c, const struct qenv *env, const struct qrcpt *r,
-    int msgfd, char *why, size_t len, const char **relay)
+deliver_local(const struct conf *c, struct qenv *env, int i,
+    const char *localpart, const char *domain, int msgfd, char *why,
+    size_t len, int *changed)
+{
+	struct expansion x;
+	struct tally	 t;
+	enum outcome	 o;
+
+	memset(&t, 0, sizeof(t));
+	if (expand_local(c, localpart, &x) == -1) {
+		expand_free(&x);
+		snprintf(why, len, "4.3.0 alias expansion: %s",
+		    strerror(ENOMEM));
+		return OUT_TEMP;
+	}
+	for (size_t j = 0; j < x.n; j++)
+		try_dest(c, env, i, &x.d[j], domain, msgfd, &t);
+	tally_failures(&x, &env->rcpt[i], &t);
+	if (t.nperm > 0 && t.ok == 0 && t.temp == 0 && t.skip == 0) {
+		snprintf(why, len, "%s", t.perm[0].error);
+		o = OUT_PERM;
+	} else {
+		if (t.nperm > 0)
+			bounce_dests(c, env, i, msgfd, &x, &t);
+		if (t.temp > 0) {
+			snprintf(why, len, "%s", t.why[0] ? t.why :
+			    "4.3.0 a bounce could not be queued");
+			o = OUT_TEMP;
+		} else if (t.skip > 0)
+			o = OUT_SKIP;
+		else {
+			if (x.n == 1 && t.done[0] != '\0')
+				snprintf(why, len, "%s", t.done);
+			else
+				snprintf(why, len, "2.0.0 delivered to %d "
+				    "destinations", t.ok);
+			o = OUT_OK;
+		}
+	}
+	*changed |= t.changed;
+	tally_free(&t);
+	expand_free(&x);
+	return o;
+}
+
+static enum outcome
+route(const struct conf *c, struct qenv *env, int i, int msgfd, char *why,
+    size_t len, const char **relay, int *changed)
 {
 	char	 local[LIM_ADDR], domain[LIM_ADDR];
 
 	*relay = "local";
-	if (addr_split(r->addr, local, sizeof(local), domain,
+	if (addr_split(env->rcpt[i].addr, local, sizeof(local), domain,
 	    sizeof(domain)) == -1) {
 		snprintf(why, len, "5.1.3 bad address syntax");
 		return OUT_PERM;
 	}
-	if (domain[0] == '\0' || conf_is_local_domain(c, domain))
-		return deliver_local(c, env, r, local, msgfd, why, len);
+	if (domain[0] == '\0')
+		snprintf(domain, sizeof(domain), "%s", c->hostname);
+	if (conf_is_local_domain(c, domain))
+		return deliver_local(c, env, i, local, domain, msgfd, why, len,
+		    changed);
 	*relay = "none";
 	snprintf(why, len, "4.4.0 remote delivery is not available in this "
 	    "build (domain %s)", domain);
@@ -130,14 +365,18 @@ duration(time_t t, char *out, size_t len)
 
 /* Try one recipient; returns 1 if it failed for good. */
 static int
-try_rcpt(const struct conf *c, struct qenv *env, struct qrcpt *r, int msgfd,
-    time_t now)
+try_rcpt(const struct conf *c, struct qenv *env, int i, int msgfd,
+    time_t now, int *changed)
 {
 	char		 why[LIM_ERR], expired[LIM_ERR + 128], age[32];
 	const char	*relay;
+	struct qrcpt	*r;
+	enum outcome	 o;
 
 	why[0] = '\0';
-	switch (route(c, env, r, msgfd, why, sizeof(why), &relay)) {
+	o = route(c, env, i, msgfd, why, sizeof(why), &relay, changed);
+	r = &env->rcpt[i];	/* the envelope may have grown */
+	switch (o) {
 	case OUT_SKIP:
 		return 0;
 	case OUT_OK:
@@ -229,6 +468,18 @@ warn_delayed(const struct conf *c, struct qenv *env, int msgfd, time_t now,
 	return 1;
 }
 
+/* Room in failed[] for every recipient, after forwards were added. */
+static int
+grow(int **failed, int n)
+{
+	int	*f;
+
+	if ((f = realloc(*failed, ((size_t)n + 1) * sizeof(int))) == NULL)
+		return -1;
+	*failed = f;
+	return 0;
+}
+
 static int
 run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
     char *bid, char *wid, char *err, size_t errlen)
@@ -242,16 +493,22 @@ run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
 	}
 	for (int i = 0; i < env->nrcpt; i++) {
 		struct qrcpt *r = &env->rcpt[i];
-		int att = r->attempts, st;
+		int att = r->attempts, st, n = env->nrcpt, grew = 0;
 
 		if (r->status != RCPT_PENDING || (!force && r->next_try > now))
 			continue;
-		if (try_rcpt(c, env, r, msgfd, now))
+		if (try_rcpt(c, env, i, msgfd, now, &grew))
 			failed[nfailed++] = i;
+		if (env->nrcpt > n && grow(&failed, env->nrcpt) == -1) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			free(failed);
+			return -1;
+		}
+		r = &env->rcpt[i];
 		st = r->status;
-		changed |= st != RCPT_PENDING || r->attempts != att;
+		changed |= grew || st != RCPT_PENDING || r->attempts != att;
 		/* record a delivery before the next one, unless it's the last */
-		if (st == RCPT_SENT && pending(env) > nfailed &&
+		if ((st == RCPT_SENT || grew) && pending(env) > nfailed &&
 		    queue_write_env(env, err, errlen) == -1)
 			log_warn("%s", err);
 	}

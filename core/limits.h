@@ -25,5 +25,9 @@
 #define LIM_RETRY	16	/* steps in the retry schedule */
 #define LIM_FULLNAME	256	/* -F "full name" */
 #define LIM_HOSTNAME	255	/* hostname setting */
+#define LIM_ALIAS_DEPTH	20	/* aliases, .forward and includes nested */
+#define LIM_ALIAS_NODES	1000	/* names expanded for one recipient */
+#define LIM_ALIAS_DESTS	1000	/* final destinations of one recipient */
+#define LIM_FORWARD	(64 * 1024)	/* a ~/.forward or :include: file */
 
 #endif

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <poll.h>
 
 #include "conf.h"
 #include "limits.h"
@@ -32,6 +33,8 @@
 #include "privs.h"
 #include "users.h"
 
+#define EX_TEMPFAIL_CHILD	75	/* sysexits: try again later */
+#define EX_OSERR_CHILD	71
 #define CHUNK		(64 * 1024)	/* reads of the message, writes out */
 
 struct ctx {
@@ -39,6 +42,8 @@ struct ctx {
 	const struct user	*u;
 	const struct local_msg	*m;
 	int			 check_owner;	/* we were root: the file must be u's */
+	int			 file;		/* a /file destination: mbox format */
+	int			 no_groups;	/* no supplementary group in the child */
 	char			 path[LIM_PATH];
 };
 
@@ -551,7 +556,7 @@ deliver_here(const struct ctx *x, char *why, size_t len)
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGXFSZ, &ign, &old);
-	if (x->c->mailbox_kind == MAILBOX_MAILDIR)
+	if (x->c->mailbox_kind == MAILBOX_MAILDIR && !x->file)
 		d = maildir_deliver(x, why, len);
 	else
 		d = mbox_deliver(x, why, len);
@@ -577,7 +582,8 @@ child(const struct ctx *x, int wfd)
 
 	memset(&r, 0, sizeof(r));
 	/* the `user` account's group lets the user write a setgid spool */
-	if (x->c->user != NULL && (pw = getpwnam(x->c->user)) != NULL) {
+	if (!x->no_groups && x->c->user != NULL &&
+	    (pw = getpwnam(x->c->user)) != NULL) {
 		g = pw->pw_gid;
 		ng = 1;
 	}
@@ -660,4 +666,243 @@ local_deliver(const struct conf *c, const struct user *u,
 	if (geteuid() == 0 && u->uid != 0)
 		return deliver_as_user(&x, why, whylen);
 	return deliver_here(&x, why, whylen);
+}
+
+enum delivery
+local_deliver_file(const struct conf *c, const struct user *u,
+    const char *path, const struct local_msg *m, char *why, size_t whylen)
+{
+	struct ctx	 x;
+	enum delivery	 d;
+
+	if (bad_field(m->sender) || bad_field(m->rcpt))
+		return set_why(why, whylen, DELIVERY_PERMFAIL, "5.6.0 bad "
+		    "envelope address for %s", path);
+	if (u->uid == 0)
+		return set_why(why, whylen, DELIVERY_PERMFAIL, "5.7.1 refused "
+		    "to write %s as root", path);
+	if (path[0] != '/' || strlen(path) >= sizeof(x.path))
+		return set_why(why, whylen, DELIVERY_PERMFAIL, "5.3.5 bad "
+		    "file name %.200s", path);
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.u = u;
+	x.m = m;
+	x.file = 1;
+	x.no_groups = 1;
+	snprintf(x.path, sizeof(x.path), "%s", path);
+	if (geteuid() == 0)
+		d = deliver_as_user(&x, why, whylen);
+	else
+		d = deliver_here(&x, why, whylen);
+	if (d == DELIVERY_OK)
+		set_why(why, whylen, DELIVERY_OK, "2.0.0 delivered to file %s",
+		    path);
+	return d;
+}
+
+/* ---- commands ---- */
+
+static void __attribute__((noreturn))
+command_child(const struct ctx *x, const char *command, int in, int err)
+{
+	char	 env[7][LIM_PATH + 16], e[LIM_ERR];
+	char	*envp[8];
+	int	 fd;
+
+	setsid();
+	signal(SIGPIPE, SIG_DFL);
+	if (dup2(in, 0) == -1 || dup2(err, 2) == -1 ||
+	    (fd = open("/dev/null", O_WRONLY)) == -1 || dup2(fd, 1) == -1)
+		_exit(EX_OSERR_CHILD);
+	if (privs_drop(x->u->uid, x->u->gid, NULL, 0, e, sizeof(e)) == -1) {
+		dprintf(2, "cannot become %s: %s\n", x->u->name, e);
+		_exit(EX_TEMPFAIL_CHILD);
+	}
+	if (x->u->home[0] == '\0' || chdir(x->u->home) == -1)
+		(void)chdir("/");
+	umask(077);
+	snprintf(env[0], sizeof(env[0]), "SENDER=%s", x->m->sender);
+	snprintf(env[1], sizeof(env[1]), "RECIPIENT=%s", x->m->rcpt);
+	snprintf(env[2], sizeof(env[2]), "USER=%s", x->u->name);
+	snprintf(env[3], sizeof(env[3]), "LOGNAME=%s", x->u->name);
+	snprintf(env[4], sizeof(env[4]), "HOME=%s", x->u->home);
+	snprintf(env[5], sizeof(env[5]), "PATH=/usr/bin:/bin");
+	snprintf(env[6], sizeof(env[6]), "SHELL=/bin/sh");
+	for (int i = 0; i < 7; i++)
+		envp[i] = env[i];
+	envp[7] = NULL;
+	execle("/bin/sh", "sh", "-c", command, (char *)NULL, envp);
+	dprintf(2, "cannot run /bin/sh: %s\n", strerror(errno));
+	_exit(EX_TEMPFAIL_CHILD);
+}
+
+/* Writes the From_ line and the message into the command's stdin. */
+static void __attribute__((noreturn))
+feeder(const struct ctx *x, int fd)
+{
+	struct out	 o = { fd, NULL, 0, 0, -1 };
+	char		 from[LIM_ADDR + 128], *in;
+	size_t		 n;
+	int		 rerr = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((o.buf = malloc(2 * CHUNK)) == NULL)
+		_exit(1);
+	in = o.buf + CHUNK;
+	n = from_line(x, from, sizeof(from));
+	out_add(&o, from, n);
+	put_message(x, &o, in, 0, &rerr);
+	_exit(rerr != 0 || (o.err != 0 && o.err != EPIPE));
+}
+
+/* The first line of what the command said on stderr, printable. */
+static void
+first_line(const char *s, size_t n, char *out, size_t len)
+{
+	size_t	 k = 0;
+
+	while (n > 0 && (*s == '\n' || *s == ' '))
+		s++, n--;
+	for (size_t i = 0; i < n && s[i] != '\n' && k + 1 < len; i++)
+		out[k++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
+		    s[i];
+	out[k] = '\0';
+	if (k == 0)
+		snprintf(out, len, "no error output");
+}
+
+/*
+ * Read the command's stderr until it closes it and exits, or the time
+ * limit passes (then its whole process group is killed).  1 on timeout.
+ */
+static int
+supervise(pid_t pid, int err, time_t limit, char *said, size_t saidlen,
+    int *status)
+{
+	struct timespec	 start, now, nap = { 0, 10000000L };
+	struct pollfd	 pfd = { err, POLLIN, 0 };
+	size_t		 got = 0;
+	long long	 left;
+	ssize_t		 r;
+	char		 sink[512];
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = limit > 0 ? (long long)limit * 1000 -
+		    ((now.tv_sec - start.tv_sec) * 1000LL +
+		    (now.tv_nsec - start.tv_nsec) / 1000000) : 1000;
+		if (left <= 0) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) == -1 && errno == EINTR)
+				;
+			return 1;
+		}
+		if (pfd.fd == -1) {
+			if (waitpid(pid, status, WNOHANG) == pid)
+				return 0;
+			nanosleep(&nap, NULL);
+			continue;
+		}
+		if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) <= 0)
+			continue;
+		if (got + 1 < saidlen)
+			r = read(err, said + got, saidlen - 1 - got);
+		else
+			r = read(err, sink, sizeof(sink));
+		if (r > 0 && got + 1 < saidlen)
+			got += (size_t)r;
+		else if (r == 0 || (r == -1 && errno != EINTR))
+			pfd.fd = -1;
+	}
+}
+
+static enum delivery
+command_result(int timedout, int status, const char *said, const char *cmd,
+    time_t limit, char *why, size_t len)
+{
+	char	 line[200];
+
+	first_line(said, strlen(said), line, sizeof(line));
+	if (timedout)
+		return set_why(why, len, DELIVERY_PERMFAIL, "5.3.0 command "
+		    "\"%.100s\" killed after the time limit of %llds",
+		    cmd, (long long)limit);
+	if (WIFSIGNALED(status))
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 command "
+		    "\"%.100s\" killed by signal %d", cmd, WTERMSIG(status));
+	if (WEXITSTATUS(status) == 0)
+		return set_why(why, len, DELIVERY_OK, "2.0.0 delivered to "
+		    "command: %.100s", cmd);
+	if (WEXITSTATUS(status) == EX_TEMPFAIL_CHILD)
+		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 command "
+		    "\"%.100s\" asked to try again later (exit 75): %s", cmd,
+		    line);
+	return set_why(why, len, DELIVERY_PERMFAIL, "5.3.0 command "
+	    "\"%.100s\" failed (exit %d): %s", cmd, WEXITSTATUS(status),
+	    line);
+}
+
+enum delivery
+local_deliver_pipe(const struct conf *c, const struct user *u,
+    const char *command, const struct local_msg *m, char *why,
+    size_t whylen)
+{
+	struct ctx	 x;
+	char		 said[1024];
+	pid_t		 pid, fpid;
+	int		 in[2], er[2], status = 0, timedout;
+
+	if (bad_field(m->sender) || bad_field(m->rcpt))
+		return set_why(why, whylen, DELIVERY_PERMFAIL, "5.6.0 bad "
+		    "envelope address for a command");
+	if (u->uid == 0)
+		return set_why(why, whylen, DELIVERY_PERMFAIL, "5.7.1 refused "
+		    "to run a command as root");
+	if (geteuid() != 0 && geteuid() != u->uid)
+		return set_why(why, whylen, DELIVERY_TEMPFAIL, "4.3.0 cannot "
+		    "run a command as %s here", u->name);
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	x.u = u;
+	x.m = m;
+	if (pipe2(in, O_CLOEXEC) == -1)
+		goto sys;
+	if (pipe2(er, O_CLOEXEC) == -1) {
+		close(in[0]);
+		close(in[1]);
+		goto sys;
+	}
+	if ((pid = fork()) == 0)
+		command_child(&x, command, in[0], er[1]);
+	close(in[0]);
+	close(er[1]);
+	fpid = pid == -1 ? -1 : fork();
+	if (fpid == 0) {
+		close(er[0]);
+		feeder(&x, in[1]);
+	}
+	close(in[1]);
+	if (pid == -1 || fpid == -1) {
+		if (pid != -1) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		close(er[0]);
+		goto sys;
+	}
+	said[0] = '\0';
+	timedout = supervise(pid, er[0], c->command_timeout, said,
+	    sizeof(said), &status);
+	close(er[0]);
+	kill(fpid, SIGKILL);
+	while (waitpid(fpid, NULL, 0) == -1 && errno == EINTR)
+		;
+	return command_result(timedout, status, said, command,
+	    c->command_timeout, why, whylen);
+sys:
+	return set_why(why, whylen, DELIVERY_TEMPFAIL, "4.3.0 cannot start "
+	    "command: %s", strerror(errno));
 }

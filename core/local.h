@@ -51,6 +51,30 @@ struct local_msg {
 enum delivery	local_deliver(const struct conf *c, const struct user *u,
 		    const struct local_msg *m, char *why, size_t whylen);
 
+/*
+ * A /file destination of an alias or .forward: appended to in mbox
+ * format with the same locks and rollback as a mailbox, written as u
+ * (when root, by a child that has become u, with no supplementary
+ * group).  u may not be root.
+ */
+enum delivery	local_deliver_file(const struct conf *c, const struct user *u,
+		    const char *path, const struct local_msg *m, char *why,
+		    size_t whylen);
+
+/*
+ * A |command destination: /bin/sh -c command as u (never root), in its
+ * own process group, in u's home directory, with only SENDER,
+ * RECIPIENT, USER, LOGNAME, HOME, PATH=/usr/bin:/bin and SHELL=/bin/sh
+ * in its environment, the message (From_ line, Return-Path:,
+ * Delivered-To:, then as queued) on stdin, stdout discarded.  Exit 0
+ * is delivered; 75 (EX_TEMPFAIL) a temporary failure; anything else a
+ * permanent one with the first line of its stderr; past
+ * command_timeout its process group is killed and the delivery fails.
+ */
+enum delivery	local_deliver_pipe(const struct conf *c, const struct user *u,
+		    const char *command, const struct local_msg *m,
+		    char *why, size_t whylen);
+
 /* The mailbox path for u (template expanded), or -1 if too long. */
 int	local_mailbox_path(const struct conf *c, const struct user *u,
 	    char *out, size_t len);

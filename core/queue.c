@@ -23,6 +23,7 @@
 #include "str.h"
 
 #define ID_LEN	10
+#define DONE_PER_LINE	100	/* keys on one D line of an envelope */
 
 static char spool[LIM_PATH - 64];	/* room for "/tmp/ID.env" */
 
@@ -210,6 +211,71 @@ put_value(FILE *fp, const char *tag, const char *v)
 	fputc('\n', fp);
 }
 
+/* The done list in lines of at most DONE_PER_LINE keys. */
+static void
+put_done(FILE *fp, const char *done)
+{
+	size_t	 n = done != NULL ? strlen(done) : 0, k;
+
+	while (n > 0) {
+		k = n > DONE_PER_LINE * 17 ? DONE_PER_LINE * 17 - 1 : n;
+		fprintf(fp, "D %.*s\n", (int)k, done);
+		done += k;
+		n -= k;
+		while (n > 0 && *done == ' ')
+			done++, n--;
+	}
+}
+
+static int
+is_key(const char *k)
+{
+	for (int i = 0; i < 16; i++)
+		if (!((k[i] >= '0' && k[i] <= '9') || (k[i] >= 'a' && k[i] <= 'f')))
+			return 0;
+	return k[16] == '\0' || k[16] == ' ';
+}
+
+int
+qrcpt_done(const struct qrcpt *r, const char *key)
+{
+	const char	*p = r->done;
+
+	for (; p != NULL && *p != '\0'; p += p[16] == ' ' ? 17 : 16)
+		if (strncmp(p, key, 16) == 0)
+			return 1;
+	return 0;
+}
+
+int
+qrcpt_set_done(struct qrcpt *r, const char *key)
+{
+	size_t	 n = r->done != NULL ? strlen(r->done) : 0;
+	char	*d;
+
+	if (qrcpt_done(r, key))
+		return 0;
+	if ((d = realloc(r->done, n + 18)) == NULL)
+		return -1;
+	snprintf(d + n, 18, "%s%.16s", n > 0 ? " " : "", key);
+	r->done = d;
+	return 0;
+}
+
+/* A D line: keys of 16 hex digits separated by single spaces. */
+static int
+read_done(struct qrcpt *r, const char *v)
+{
+	size_t	 n = strlen(v);
+
+	if (n < 16 || (n + 1) % 17 != 0)
+		return -1;
+	for (size_t i = 0; i < n; i += 17)
+		if (!is_key(v + i) || qrcpt_set_done(r, v + i) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 write_env_file(const char *tmp, const struct qenv *env)
 {
@@ -237,6 +303,7 @@ write_env_file(const char *tmp, const struct qenv *env)
 		put_value(fp, "O ", r->orig ? r->orig : r->addr);
 		if (r->error != NULL)
 			put_value(fp, "E ", r->error);
+		put_done(fp, r->done);
 	}
 	if (fflush(fp) == EOF || ferror(fp) || fsync(fd) == -1) {
 		saved = errno;
@@ -337,6 +404,7 @@ qenv_free(struct qenv *env)
 		free(env->rcpt[i].addr);
 		free(env->rcpt[i].orig);
 		free(env->rcpt[i].error);
+		free(env->rcpt[i].done);
 	}
 	free(env->rcpt);
 	free(env->sender);
@@ -402,6 +470,10 @@ env_line(struct qenv *env, char *line)
 		if (r == NULL)
 			goto bad;
 		return str_set(&r->error, v);
+	case 'D':
+		if (r == NULL || read_done(r, v) == -1)
+			goto bad;
+		return 0;
 	}
 bad:
 	errno = EINVAL;

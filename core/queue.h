@@ -31,6 +31,9 @@ struct qrcpt {
 	int		 attempts;
 	time_t		 next_try;	/* 0: now */
 	char		*error;		/* last result, "X.Y.Z text", or NULL */
+	char		*done;		/* destinations of an alias or .forward
+					   already delivered: 16-hex-digit
+					   keys separated by spaces, or NULL */
 };
 
 struct qenv {
@@ -68,6 +71,9 @@ void	queue_abort(struct queue_writer *w);
 /* Envelopes. */
 int	qenv_add_rcpt(struct qenv *env, const char *addr, const char *orig);
 void	qenv_free(struct qenv *env);
+/* Is key (16 hex digits) in r's done list?  Add it (0, or -1 ENOMEM). */
+int	qrcpt_done(const struct qrcpt *r, const char *key);
+int	qrcpt_set_done(struct qrcpt *r, const char *key);
 /* Read env/ID: 0, or -1 with errno (ENOENT: the entry is gone). */
 int	queue_read_env(const char *id, struct qenv *env, char *err,
 	    size_t errlen);

@@ -46,8 +46,10 @@ hk mailq --help | grep -q "^usage: mailq"; ok $? "mailq --help prints its usage"
 hk sendmail -X 2>/dev/null </dev/null; is "$?" 64 "an unknown sendmail option exits 64"
 hk sendmail -bz 2>/dev/null </dev/null; is "$?" 64 "an unknown -b mode exits 64"
 hk mailq -z 2>/dev/null; is "$?" 64 "an unknown mailq option exits 64"
+rm -f "$I/aliases"
 hk sendmail -bi 2>"$T/err"; rc=$?
-is "$rc" 69 "sendmail -bi (newaliases) not built yet: 69"
+is "$rc" 66 "sendmail -bi (newaliases) without an aliases file: 66 (EX_NOINPUT)"
+like "$(cat "$T/err")" "cannot open $I/aliases: No such file" "and says which file"
 hk 2>/dev/null; is "$?" 64 "hikyaku alone: usage, 64"
 
 case $(basename "$HIKYAKU") in *asan*) sanitized=1 ;; *) sanitized=0 ;; esac
