@@ -41,6 +41,15 @@ list_add(struct dest_list *l, enum dest_kind kind, const char *v, size_t n)
 	return 0;
 }
 
+/* Empty the list, keeping its array for the next entry. */
+static void
+list_clear(struct dest_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->d[i].value);
+	l->n = 0;
+}
+
 void
 dest_list_free(struct dest_list *l)
 {
@@ -75,6 +84,21 @@ good_name(const char *s, size_t n)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || s[i] == '@' ||
 		    s[i] == ',' || s[i] == '"' || s[i] == '\\' || s[i] == ':' ||
 		    s[i] == '<' || s[i] == '>' || (unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* A plain local name ("marc", "john.doe"): nothing to parse. */
+static int
+simple_name(const char *s, size_t n)
+{
+	if (n > LIM_LOCAL || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    ((s[i] == '.' || s[i] == '-' || s[i] == '_' ||
+		    s[i] == '+') && !(s[i] == '.' && s[i + 1] == '.'))))
 			return 0;
 	return 1;
 }
@@ -120,10 +144,15 @@ classify(const char *t, size_t n, struct dest_list *out, char *err,
 	if (n == 0 || n >= sizeof(tmp))
 		return bad(err, errlen, "bad address \"%.*s\"",
 		    (int)(n > 80 ? 80 : n), t);
+	if (simple_name(t, n))
+		return list_add(out, DEST_USER, t, n);
 	memcpy(tmp, t, n);
 	tmp[n] = '\0';
 	if (addr_parse_path(tmp, 0, a, sizeof(a), e, sizeof(e)) == -1)
 		return bad(err, errlen, "bad address \"%s\": %s", tmp, e);
+	/* it must not read back as a command, file, include or \user */
+	if (a[0] == '|' || a[0] == '/' || a[0] == '\\' || a[0] == ':')
+		return bad(err, errlen, "bad address \"%s\"", tmp);
 	if (strchr(a, '@') != NULL)
 		return list_add(out, DEST_ADDR, a, strlen(a));
 	if (!good_name(a, strlen(a)))
@@ -275,69 +304,92 @@ aliases_put_dest(struct buf *b, const struct dest *d)
 
 /* ---- compiling ---- */
 
-/* Names seen so far, for duplicates: open addressing over indexes. */
+/*
+ * Names seen so far, for duplicates: open addressing over the records
+ * already in the database being made (a slot is the record's position
+ * + 1, 0 when empty), the line of each kept beside it.
+ */
 struct names {
-	uint32_t	*slot;		/* 1 + index into line, 0 empty */
-	uint32_t	*line;		/* line of each name */
-	char		**name;
+	uint32_t	*slot;
+	uint32_t	*line;		/* by insertion order */
+	uint32_t	*order;		/* slot -> insertion order */
 	size_t		 n, size;
 };
 
-static int
-names_grow(struct names *t)
+static size_t
+mix(uint32_t h, size_t size)
 {
-	size_t		 size = t->size ? t->size * 2 : 4096;
-	uint32_t	*slot, *line;
-	char		**name;
+	return (size_t)((h * 2654435761u) >> 7) & (size - 1);
+}
 
-	if ((slot = calloc(size, sizeof(*slot))) == NULL)
-		return -1;
-	if ((line = realloc(t->line, size / 2 * sizeof(*line))) == NULL ||
-	    (t->line = line, (name = realloc(t->name, size / 2 *
-	    sizeof(*name))) == NULL)) {
+static const char *
+rec_key(const struct cdb_make *m, uint32_t pos, uint32_t *klen)
+{
+	const unsigned char *p = (const unsigned char *)m->out.s + pos;
+
+	*klen = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+	return (const char *)p + 8;
+}
+
+static int
+names_grow(struct names *t, const struct cdb_make *m)
+{
+	size_t		 size = t->size ? t->size * 2 : 4096, j;
+	uint32_t	*slot, *order, *line, klen;
+	const char	*k;
+
+	if ((slot = calloc(size, sizeof(*slot))) == NULL ||
+	    (order = calloc(size, sizeof(*order))) == NULL) {
 		free(slot);
 		return -1;
 	}
-	t->name = name;
-	for (size_t i = 0; i < t->n; i++) {
-		size_t j = cdb_hash(name[i], strlen(name[i])) & (size - 1);
-
+	if ((line = realloc(t->line, size / 2 * sizeof(*line))) == NULL) {
+		free(slot);
+		free(order);
+		return -1;
+	}
+	t->line = line;
+	for (size_t i = 0; i < t->size; i++) {
+		if (t->slot[i] == 0)
+			continue;
+		k = rec_key(m, t->slot[i] - 1, &klen);
+		j = mix(cdb_hash(k, klen), size);
 		while (slot[j] != 0)
 			j = (j + 1) & (size - 1);
-		slot[j] = (uint32_t)i + 1;
+		slot[j] = t->slot[i];
+		order[j] = t->order[i];
 	}
 	free(t->slot);
+	free(t->order);
 	t->slot = slot;
+	t->order = order;
 	t->size = size;
 	return 0;
 }
 
-/* 0 added, the line of the earlier one when a duplicate, -1 ENOMEM. */
-static long
-names_add(struct names *t, const char *name, uint32_t line)
+/* The slot where name is, or the empty one where it would go. */
+static size_t
+names_find(const struct names *t, const struct cdb_make *m,
+    const char *name, size_t n)
 {
-	size_t	 j;
+	size_t		 j = mix(cdb_hash(name, n), t->size);
+	uint32_t	 klen;
+	const char	*k;
 
-	if ((t->n + 1) * 2 > t->size && names_grow(t) == -1)
-		return -1;
-	j = cdb_hash(name, strlen(name)) & (t->size - 1);
-	for (; t->slot[j] != 0; j = (j + 1) & (t->size - 1))
-		if (strcmp(t->name[t->slot[j] - 1], name) == 0)
-			return t->line[t->slot[j] - 1];
-	if ((t->name[t->n] = strdup(name)) == NULL)
-		return -1;
-	t->line[t->n] = line;
-	t->slot[j] = (uint32_t)++t->n;
-	return 0;
+	for (; t->slot[j] != 0; j = (j + 1) & (t->size - 1)) {
+		k = rec_key(m, t->slot[j] - 1, &klen);
+		if (klen == n && memcmp(k, name, n) == 0)
+			break;
+	}
+	return j;
 }
 
 static void
 names_free(struct names *t)
 {
-	for (size_t i = 0; i < t->n; i++)
-		free(t->name[i]);
-	free(t->name);
 	free(t->slot);
+	free(t->order);
 	free(t->line);
 }
 
@@ -376,9 +428,9 @@ cerr(struct compile *k, size_t line, const char *fmt, ...)
 static int
 entry(struct compile *k, const char *s, size_t len, size_t line)
 {
-	char	 name[LIM_LOCAL + 1], e[LIM_ERR];
-	size_t	 i = 0, n, off;
-	long	 dup;
+	char		 name[LIM_LOCAL + 1], e[LIM_ERR];
+	size_t		 i = 0, n, off, slot;
+	uint32_t	 pos;
 
 	while (i < len && s[i] != ':' && s[i] != ' ' && s[i] != '\t' &&
 	    s[i] != '\n')
@@ -396,18 +448,21 @@ entry(struct compile *k, const char *s, size_t len, size_t line)
 	for (char *p = name; *p != '\0'; p++)
 		*p = (char)tolower((unsigned char)*p);
 	i++;
-	k->l.n = 0;
+	list_clear(&k->l);
 	if (parse_list(s + i, len - i, 0, &k->l, &off, e, sizeof(e)) == -1)
 		return errno == EINVAL ? cerr(k, line + off, "%s", e) : -1;
 	if (k->l.n == 0)
 		return cerr(k, line, "alias \"%s\" has no destination", name);
-	if ((dup = names_add(&k->names, name, (uint32_t)line)) == -1)
+	if ((k->names.n + 1) * 2 > k->names.size &&
+	    names_grow(&k->names, &k->mk) == -1)
 		return -1;
-	if (dup > 0) {
+	slot = names_find(&k->names, &k->mk, name, n);
+	if (k->names.slot[slot] != 0) {
 		if (k->warn != NULL) {
 			snprintf(e, sizeof(e), "%s:%zu: duplicate alias \"%s\" "
-			    "(first at line %ld), ignored", k->source, line,
-			    name, dup);
+			    "(first at line %lu), ignored", k->source, line,
+			    name, (unsigned long)k->names.line[
+			    k->names.order[slot]]);
 			k->warn(e);
 		}
 		return 0;
@@ -417,12 +472,15 @@ entry(struct compile *k, const char *s, size_t len, size_t line)
 		if (j > 0)
 			buf_adds(&k->val, ", ");
 		aliases_put_dest(&k->val, &k->l.d[j]);
-		free(k->l.d[j].value);
 	}
-	k->l.n = 0;
+	list_clear(&k->l);
+	pos = (uint32_t)k->mk.out.len;
 	if (buf_failed(&k->val) || cdb_make_add(&k->mk, name, n, k->val.s,
 	    k->val.len) == -1)
 		return -1;
+	k->names.slot[slot] = pos + 1;
+	k->names.order[slot] = (uint32_t)k->names.n;
+	k->names.line[k->names.n++] = (uint32_t)line;
 	k->st->aliases++;
 	k->st->total += n + k->val.len;
 	if (k->val.len > k->st->longest)
@@ -485,12 +543,13 @@ blank_comments(char *s, size_t len)
 	}
 }
 
+/* The whole file into b, read straight into its buffer. */
 static int
 read_all(const char *path, struct buf *b, char *err, size_t errlen)
 {
-	char	 chunk[65536];
-	ssize_t	 r;
-	int	 fd, saved;
+	struct stat	 st;
+	ssize_t		 r;
+	int		 fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		saved = errno;
@@ -499,27 +558,35 @@ read_all(const char *path, struct buf *b, char *err, size_t errlen)
 		errno = saved;
 		return -1;
 	}
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (1 << 30))
+		buf_reserve(b, (size_t)st.st_size);
+	for (;;) {
+		if (b->cap - b->len < 4096 + 1 && buf_reserve(b, 65536) == -1) {
+			close(fd);
+			errno = ENOMEM;
+			goto fail;
+		}
+		r = read(fd, b->s + b->len, b->cap - b->len - 1);
+		if (r == 0)
+			break;
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
 			saved = errno;
-			snprintf(err, errlen, "cannot read %s: %s", path,
-			    strerror(errno));
 			close(fd);
 			errno = saved;
-			return -1;
+			goto fail;
 		}
-		buf_add(b, chunk, (size_t)r);
+		b->len += (size_t)r;
+		b->s[b->len] = '\0';
 	}
 	close(fd);
-	if (buf_failed(b)) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-		    strerror(ENOMEM));
-		errno = ENOMEM;
-		return -1;
-	}
 	return 0;
+fail:
+	saved = errno;
+	snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+	errno = saved;
+	return -1;
 }
 
 /* The database into a temporary file beside it, then renamed. */
@@ -598,6 +665,7 @@ aliases_compile(const char *source, struct aliases_stats *st,
 		goto out;
 	if (text.len > 0)
 		blank_comments(text.s, text.len);
+	buf_reserve(&k.mk.out, text.len + text.len / 4);
 	if (walk(&k, text.s, text.len) == -1) {
 		if (errno != EINVAL)
 			snprintf(err, errlen, "%s: %s", source,

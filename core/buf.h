@@ -20,6 +20,8 @@ void	buf_init(struct buf *b, size_t max);
 void	buf_free(struct buf *b);
 void	buf_reset(struct buf *b);
 int	buf_add(struct buf *b, const void *p, size_t n);
+/* Room for n more bytes now (fewer copies when the size is known). */
+int	buf_reserve(struct buf *b, size_t n);
 int	buf_addc(struct buf *b, int c);
 int	buf_adds(struct buf *b, const char *s);
 int	buf_printf(struct buf *b, const char *fmt, ...)

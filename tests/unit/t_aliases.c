@@ -129,6 +129,7 @@ test_lists(void)
 	like_or(list("bob\001", 0), "control character");
 	like_or(list("a@", 0), "bad address");
 	like_or(list("\"x\" y", 0), "text after a quoted");
+	like_or(list("@ex:|cmd", 0), "bad address");	/* found by f_aliases */
 	is_str(list("# a comment\nbob\n  carol, dave\n\n#x, y\n", 1),
 	    "0:bob|0:carol|0:dave", ".forward: lines, commas, comments");
 	is_str(list("bob\ncarol, \"a@\"\n", 1),
