@@ -106,6 +106,7 @@ newaliases_main(int argc, char **argv)
 	    c.aliases, st.aliases, st.longest, st.total);
 	log_info("%s: %zu aliases, longest %zu bytes, %zu bytes total",
 	    c.aliases, st.aliases, st.longest, st.total);
+	conf_free(&c);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		return EX_IOERR;
 	return 0;
