@@ -715,6 +715,9 @@ command_child(const struct ctx *x, const char *command, int in, int err)
 	if (dup2(in, 0) == -1 || dup2(err, 2) == -1 ||
 	    (fd = open("/dev/null", O_WRONLY)) == -1 || dup2(fd, 1) == -1)
 		_exit(EX_OSERR_CHILD);
+	/* nothing of ours (queue lock, log, syslog socket) reaches it */
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
 	if (privs_drop(x->u->uid, x->u->gid, NULL, 0, e, sizeof(e)) == -1) {
 		dprintf(2, "cannot become %s: %s\n", x->u->name, e);
 		_exit(EX_TEMPFAIL_CHILD);

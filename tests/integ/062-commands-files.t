@@ -13,7 +13,7 @@ send() { s=$1; shift; printf 'Subject: %s\n\nbody of %s\nFrom the body\n' "$s" "
 run() { hk sendmail -q; }
 
 cat > "$I/aliases" <<ALIASES
-prog: "|id -u > $OUT/uid; env > $OUT/env; cat > $OUT/msg"
+prog: "|id -u > $OUT/uid; env > $OUT/env; ls -l /proc/\$\$/fd/ > $OUT/fds; cat > $OUT/msg"
 later: "|test -e $OUT/go || exit 75; cat > $OUT/later"
 fails: "|echo 'boom: no such list' >&2; echo second line >&2; exit 1"
 slow: "|sleep 31"
@@ -35,6 +35,8 @@ grep -q "^HOME=$I/home/carol$" "$OUT/env"; ok $? "HOME"
 grep -q '^PATH=/usr/bin:/bin$' "$OUT/env"; ok $? "PATH=/usr/bin:/bin"
 grep -q '^SHELL=/bin/sh$' "$OUT/env"; ok $? "SHELL=/bin/sh"
 grep -q 'HIKYAKU_CONF' "$OUT/env"; is "$?" 1 "nothing of the caller's environment"
+grep -q -- '-> /dev/null' "$OUT/fds"; ok $? "stdout is /dev/null (the descriptor list was read)"
+grep -Eq "$I/(spool|log)" "$OUT/fds"; is "$?" 1 "no descriptor of the queue or the log reaches the command"
 grep -q 'status=sent (2.0.0 delivered to command: id -u' "$I/log"; ok $? "the log says delivered to command"
 
 send to-later later
