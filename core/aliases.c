@@ -311,6 +311,7 @@ aliases_put_dest(struct buf *b, const struct dest *d)
  */
 struct names {
 	uint32_t	*slot;
+	uint32_t	*hash;		/* the name's hash, per slot */
 	uint32_t	*line;		/* by insertion order */
 	uint32_t	*order;		/* slot -> insertion order */
 	size_t		 n, size;
@@ -333,51 +334,56 @@ rec_key(const struct cdb_make *m, uint32_t pos, uint32_t *klen)
 }
 
 static int
-names_grow(struct names *t, const struct cdb_make *m)
+names_grow(struct names *t)
 {
 	size_t		 size = t->size ? t->size * 2 : 4096, j;
-	uint32_t	*slot, *order, *line, klen;
-	const char	*k;
+	uint32_t	*slot, *hash, *order, *line;
 
-	if ((slot = calloc(size, sizeof(*slot))) == NULL ||
-	    (order = calloc(size, sizeof(*order))) == NULL) {
+	slot = calloc(size, sizeof(*slot));
+	hash = calloc(size, sizeof(*hash));
+	order = calloc(size, sizeof(*order));
+	line = realloc(t->line, size / 2 * sizeof(*line));
+	if (line != NULL)
+		t->line = line;
+	if (slot == NULL || hash == NULL || order == NULL || line == NULL) {
 		free(slot);
-		return -1;
-	}
-	if ((line = realloc(t->line, size / 2 * sizeof(*line))) == NULL) {
-		free(slot);
+		free(hash);
 		free(order);
 		return -1;
 	}
-	t->line = line;
 	for (size_t i = 0; i < t->size; i++) {
 		if (t->slot[i] == 0)
 			continue;
-		k = rec_key(m, t->slot[i] - 1, &klen);
-		j = mix(cdb_hash(k, klen), size);
+		j = mix(t->hash[i], size);
 		while (slot[j] != 0)
 			j = (j + 1) & (size - 1);
 		slot[j] = t->slot[i];
+		hash[j] = t->hash[i];
 		order[j] = t->order[i];
 	}
 	free(t->slot);
+	free(t->hash);
 	free(t->order);
 	t->slot = slot;
+	t->hash = hash;
 	t->order = order;
 	t->size = size;
 	return 0;
 }
 
-/* The slot where name is, or the empty one where it would go. */
+/* The slot where name is, or the empty one where it would go; the
+   records are only read when the hashes match. */
 static size_t
 names_find(const struct names *t, const struct cdb_make *m,
-    const char *name, size_t n)
+    const char *name, size_t n, uint32_t h)
 {
-	size_t		 j = mix(cdb_hash(name, n), t->size);
+	size_t		 j = mix(h, t->size);
 	uint32_t	 klen;
 	const char	*k;
 
 	for (; t->slot[j] != 0; j = (j + 1) & (t->size - 1)) {
+		if (t->hash[j] != h)
+			continue;
 		k = rec_key(m, t->slot[j] - 1, &klen);
 		if (klen == n && memcmp(k, name, n) == 0)
 			break;
@@ -389,6 +395,7 @@ static void
 names_free(struct names *t)
 {
 	free(t->slot);
+	free(t->hash);
 	free(t->order);
 	free(t->line);
 }
@@ -430,7 +437,7 @@ entry(struct compile *k, const char *s, size_t len, size_t line)
 {
 	char		 name[LIM_LOCAL + 1], e[LIM_ERR];
 	size_t		 i = 0, n, off, slot;
-	uint32_t	 pos;
+	uint32_t	 pos, h;
 
 	while (i < len && s[i] != ':' && s[i] != ' ' && s[i] != '\t' &&
 	    s[i] != '\n')
@@ -443,20 +450,19 @@ entry(struct compile *k, const char *s, size_t len, size_t line)
 	if (!good_name(s, n))
 		return cerr(k, line, "bad alias name \"%.*s\"",
 		    (int)(n > 64 ? 64 : n), s);
-	memcpy(name, s, n);
+	for (size_t j = 0; j < n; j++)
+		name[j] = s[j] >= 'A' && s[j] <= 'Z' ? (char)(s[j] + 32) : s[j];
 	name[n] = '\0';
-	for (char *p = name; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
 	i++;
 	list_clear(&k->l);
 	if (parse_list(s + i, len - i, 0, &k->l, &off, e, sizeof(e)) == -1)
 		return errno == EINVAL ? cerr(k, line + off, "%s", e) : -1;
 	if (k->l.n == 0)
 		return cerr(k, line, "alias \"%s\" has no destination", name);
-	if ((k->names.n + 1) * 2 > k->names.size &&
-	    names_grow(&k->names, &k->mk) == -1)
+	if ((k->names.n + 1) * 2 > k->names.size && names_grow(&k->names) == -1)
 		return -1;
-	slot = names_find(&k->names, &k->mk, name, n);
+	h = cdb_hash(name, n);
+	slot = names_find(&k->names, &k->mk, name, n, h);
 	if (k->names.slot[slot] != 0) {
 		if (k->warn != NULL) {
 			snprintf(e, sizeof(e), "%s:%zu: duplicate alias \"%s\" "
@@ -479,6 +485,7 @@ entry(struct compile *k, const char *s, size_t len, size_t line)
 	    k->val.len) == -1)
 		return -1;
 	k->names.slot[slot] = pos + 1;
+	k->names.hash[slot] = h;
 	k->names.order[slot] = (uint32_t)k->names.n;
 	k->names.line[k->names.n++] = (uint32_t)line;
 	k->st->aliases++;
