@@ -74,7 +74,7 @@ check-asan:
 FUZZ_CC      = clang
 FUZZ_B       = build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= addr msg smtp conf env aliases
+FUZZ_TARGETS ?= addr msg smtp conf env aliases procnet
 FUZZ_CFLAGS  = $(WARN) -g -O1 \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -D_GNU_SOURCE -iquote core -I$(BEARSSL_INC)
