@@ -143,19 +143,6 @@ bad:
 	exit(EX_USAGE);
 }
 
-static int
-submit_exit_code(int err)
-{
-	switch (err) {
-	case EDESTADDRREQ:
-		return EX_USAGE;
-	case EINVAL: case E2BIG:
-		return EX_DATAERR;
-	default:
-		return app_exit_code(err);
-	}
-}
-
 static void
 fail_submit(struct submit *s, const char *what)
 {
@@ -347,7 +334,7 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	hold_signals(1);
 	interrupted_tmp[0] = '\0';
 	if (submit_commit(&s, qid, sizeof(qid), err, sizeof(err)) == -1)
-		app_die(submit_exit_code(errno), "%s; nothing was queued", err);
+		app_die(app_submit_exit_code(errno), "%s; nothing was queued", err);
 	committed();
 	app_spool_gid(0);
 	log_info("%s: uid=%lu from=<%s>", qid, (unsigned long)getuid(), sender);

@@ -199,3 +199,16 @@ app_kick(const struct conf *c, char **ids, int n, int foreground)
 		_exit(0);
 	app_spool_gid(0);
 }
+
+int
+app_submit_exit_code(int err)
+{
+	switch (err) {
+	case EDESTADDRREQ:
+		return EX_USAGE;
+	case EINVAL: case E2BIG:
+		return EX_DATAERR;
+	default:
+		return app_exit_code(err);
+	}
+}

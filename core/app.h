@@ -53,4 +53,9 @@ void	app_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
    EX_OSERR otherwise. */
 int	app_exit_code(int err);
 
+/* The exit code for a failed submit_commit, by its errno: 64 no
+   recipient, 65 bad message data or too many recipients, else as
+   app_exit_code. */
+int	app_submit_exit_code(int err);
+
 #endif
