@@ -51,11 +51,11 @@ int	mime_header_encode(struct buf *out, const char *name,
    ISO-8859-1. */
 int	mime_header_decode(struct buf *out, const char *p, size_t n);
 
-/* Text in charset converted to UTF-8: US-ASCII, UTF-8, ISO-8859-*,
-   ISO-2022-JP, Shift_JIS (also sjis, cp932, windows-31j), EUC-JP, and
-   what else iconv(3) knows; names compared case-insensitively.  Bytes
-   that do not convert become U+FFFD.  0, or -1 with ENOTSUP for an
-   unknown charset (nothing appended). */
+/* Text in charset converted to UTF-8 by charset_to_utf8() (charset.h):
+   US-ASCII, UTF-8, ISO-8859-1..16 (not -12), windows-1252, ISO-2022-JP,
+   Shift_JIS, CP932 (windows-31j), EUC-JP; names compared without case.
+   Bytes that do not convert become U+FFFD.  0, or -1 with ENOTSUP for
+   an unknown charset (nothing appended). */
 int	mime_to_utf8(struct buf *out, const char *charset, const char *p,
 	    size_t n);
 
