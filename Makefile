@@ -7,6 +7,7 @@
 #   make size       the stripped size and the biggest symbols
 #   make check-asan the same tests on a glibc build with ASan and UBSan
 #   make fuzz       libFuzzer on every parser of outside input (clang)
+#   make charset-tables  regenerate core/charset_tables.h (Python 3)
 
 CC       = musl-gcc
 BEARSSL_INC ?= /usr/include/bearssl
@@ -74,7 +75,7 @@ check-asan:
 FUZZ_CC      = clang
 FUZZ_B       = build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= addr msg smtp conf env aliases procnet
+FUZZ_TARGETS ?= addr msg smtp conf env aliases procnet charset mime mbox
 FUZZ_CFLAGS  = $(WARN) -g -O1 \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -D_GNU_SOURCE -iquote core -I$(BEARSSL_INC)
@@ -104,6 +105,11 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/f_%)
 	        $(FUZZ_B)/corpus/$$t || exit 1; \
 	done
 
+# core/charset_tables.h is generated from Python's codecs and committed;
+# run this after changing scripts/gen-charset-tables.
+charset-tables:
+	scripts/gen-charset-tables core/charset_tables.h
+
 demo: deps $(BIN)
 	scripts/demo
 
@@ -123,4 +129,4 @@ install: $(BIN)
 clean:
 	rm -rf build build-asan build-fuzz $(BIN) hikyaku-asan demo
 
-.PHONY: all units deps check check-asan fuzz fuzz-deps demo bench size install clean
+.PHONY: all units deps check check-asan fuzz fuzz-deps charset-tables demo bench size install clean

@@ -1,0 +1,126 @@
+/*
+ * Writing a message as mailx sends it: the header fields (From: with
+ * -r, To:, Cc:, Subject:, no Bcc:), the body in the MIME form it needs,
+ * attachments, and the hand-off to the queue.
+ *
+ * The body is sent as it is typed when it can be:
+ *  - ASCII, no line over 998 octets, no CR or NUL: no MIME fields at
+ *    all (as bsd-mailx sends it);
+ *  - otherwise "MIME-Version: 1.0" and "Content-Type: text/plain;
+ *    charset=..." with US-ASCII when ASCII, UTF-8 when it is valid
+ *    UTF-8, else ISO-8859-1 (every byte is a character there, so the
+ *    text arrives unchanged and readable in the common case of Latin-1
+ *    input; no charset guessing);
+ *  - Content-Transfer-Encoding 7bit / 8bit when every line fits in
+ *    998 octets, there is no CR or NUL and the text is ASCII or UTF-8;
+ *    else quoted-printable (which keeps the bytes exactly, in lines of
+ *    76, whatever they are).
+ * With attachments the message is multipart/mixed: the text first
+ * (always with its MIME fields), then each file base64-encoded with a
+ * Content-Type from its name and Content-Disposition: attachment
+ * (non-ASCII file names as RFC 2231 filename*=UTF-8''...).
+ *
+ * A subject or address with a control character (CR, LF, ...) is
+ * refused, so that no header field can be added through it.
+ */
+#ifndef HIKYAKU_COMPOSE_H
+#define HIKYAKU_COMPOSE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "conf.h"
+
+#define COMPOSE_LINE_MAX	998	/* octets of a line SMTP carries */
+#define COMPOSE_ADDRS_MAX	1000	/* entries of To:, Cc: and Bcc: */
+#define COMPOSE_ATTACH_MAX	100	/* -a files */
+
+struct compose_list {
+	char	**v;
+	size_t	 n;
+};
+
+struct compose {
+	const char		*hostname;	/* qualifies bare names in
+						   To:/Cc: (NULL: as typed) */
+	char			*subject;	/* NULL: none */
+	char			*from;		/* -r "Name <addr>" or addr */
+	struct compose_list	 to, cc, bcc;
+	struct compose_list	 attach;	/* file paths */
+	struct compose_list	 extra;		/* whole fields "Name: value" */
+	struct buf		 body;
+};
+
+void	compose_init(struct compose *c, size_t max_body);
+void	compose_free(struct compose *c);
+
+/* 0 when s has no control character (TAB allowed), else -1 EINVAL. */
+int	compose_clean(const char *s);
+
+/* Replace the subject.  -1 EINVAL (a CR, LF or other control
+   character, or bytes that are not UTF-8) with err set, or ENOMEM. */
+int	compose_subject(struct compose *c, const char *s, char *err,
+	    size_t errlen);
+/* -r: the sender, "addr" or "Name <addr>".  -1 EINVAL as above, or
+   when it holds no address. */
+int	compose_from(struct compose *c, const char *s, char *err,
+	    size_t errlen);
+/*
+ * Add the entries of a comma-separated address list (as typed after
+ * -c or ~t: "bob, Carol <carol@x>") to l, each trimmed; commas inside
+ * quotes, <> and () do not separate.  -1 EINVAL for a control
+ * character, E2BIG over COMPOSE_ADDRS_MAX (err set).
+ */
+int	compose_addrs(struct compose_list *l, const char *list, char *err,
+	    size_t errlen);
+int	compose_list_add(struct compose_list *l, const char *s);
+void	compose_list_clear(struct compose_list *l);
+/* A file to attach: it must be a readable regular file now.  -1 with
+   errno and err ("FILE: No such file or directory"). */
+int	compose_attach(struct compose *c, const char *path, char *err,
+	    size_t errlen);
+/* An extra header field (In-Reply-To:, References: of a reply). */
+int	compose_field(struct compose *c, const char *name, const char *value);
+
+/*
+ * The whole message as it goes to the queue (LF line ends): header
+ * fields, an empty line, the body.  Date:, Message-ID: and (without
+ * -r) From: are left to the submission, which adds them.  -1 with err
+ * set: EINVAL (a bad address or subject), errno of reading an
+ * attachment, E2BIG over max (0: no limit).
+ */
+int	compose_build(const struct compose *c, struct buf *out, size_t max,
+	    char *err, size_t errlen);
+
+/* Each envelope recipient (To:, Cc:, Bcc:) as an addr-spec, in order,
+   to cb.  -1 with err set for an entry that is not an address. */
+int	compose_rcpts(const struct compose *c,
+	    int (*cb)(void *ctx, const char *addr), void *ctx, char *err,
+	    size_t errlen);
+
+/* The -r address as an addr-spec into out ("" when there is no -r). */
+int	compose_sender(const struct compose *c, char *out, size_t len,
+	    char *err, size_t errlen);
+
+struct compose_env {
+	const struct conf	*conf;
+	const char		*sender;	/* canonical envelope sender */
+	const char		*from_name;	/* for the added From: */
+	uid_t			 uid;
+	int			 foreground;	/* deliver before returning */
+};
+
+/*
+ * Build the message and commit it to the queue (the spool group taken
+ * back only around the queue's calls), then start its delivery.  qid
+ * gets the queue ID.  -1 with errno: EDESTADDRREQ no recipient,
+ * EINVAL bad data (err says what), E2BIG too many recipients or too
+ * large, else the system error of the queue (ENOSPC ...); nothing is
+ * queued then.
+ */
+int	compose_send(const struct compose *c, const struct compose_env *e,
+	    struct buf *msg, char *qid, size_t qidlen, char *err,
+	    size_t errlen);
+
+#endif
