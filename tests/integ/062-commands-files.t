@@ -16,7 +16,7 @@ cat > "$I/aliases" <<ALIASES
 prog: "|id -u > $OUT/uid; env > $OUT/env; ls -l /proc/\$\$/fd/ > $OUT/fds; cat > $OUT/msg"
 later: "|test -e $OUT/go || exit 75; cat > $OUT/later"
 fails: "|echo 'boom: no such list' >&2; echo second line >&2; exit 1"
-slow: "|sleep 31"
+slow: "|sleep 30.$$"
 archive: $OUT/archive
 ALIASES
 hk newaliases >/dev/null
@@ -57,7 +57,7 @@ rm -f "$I/mail/alice"
 send to-slow -f alice@test.example slow
 run
 grep -q 'killed after the time limit of 2s' "$I/mail/alice"; ok $? "past command_timeout: killed and bounced"
-pgrep -f 'sleep 31' >/dev/null; is "$?" 1 "its processes are gone"
+pgrep -f "sleep 30.$$" >/dev/null; is "$?" 1 "its processes are gone"
 rm -f "$I/mail/alice"
 
 send first -f alice@test.example archive
