@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "addr.h"
@@ -196,7 +197,7 @@ parse_list(const char *s, size_t len, int newlines, struct dest_list *out,
 {
 	struct buf	 q;
 	size_t		 i = 0, start, end;
-	int		 bol = 1, rc = 0;
+	int		 bol = newlines, rc = 0;
 
 	buf_init(&q, LIM_PATH);
 	*line = 0;
@@ -212,7 +213,9 @@ parse_list(const char *s, size_t len, int newlines, struct dest_list *out,
 			i++;
 			continue;
 		}
-		if (newlines && bol && s[i] == '#') {
+		/* a comment line: in a .forward or include file, and
+		   between the continuation lines of an alias */
+		if (bol && s[i] == '#') {
 			while (i < len && s[i] != '\n')
 				i++;
 			continue;
@@ -306,14 +309,18 @@ aliases_put_dest(struct buf *b, const struct dest *d)
 
 /*
  * Names seen so far, for duplicates: open addressing over the records
- * already in the database being made (a slot is the record's position
- * + 1, 0 when empty), the line of each kept beside it.
+ * already in the database being made.  A slot holds the record's
+ * position + 1 (0: empty), the name's hash (the record is read only when
+ * it matches) and the line, side by side: one cache line per probe.
  */
+struct nslot {
+	uint32_t	 pos1;
+	uint32_t	 hash;
+	uint32_t	 line;
+};
+
 struct names {
-	uint32_t	*slot;
-	uint32_t	*hash;		/* the name's hash, per slot */
-	uint32_t	*line;		/* by insertion order */
-	uint32_t	*order;		/* slot -> insertion order */
+	struct nslot	*s;
 	size_t		 n, size;
 };
 
@@ -323,69 +330,44 @@ mix(uint32_t h, size_t size)
 	return (size_t)((h * 2654435761u) >> 7) & (size - 1);
 }
 
-static const char *
-rec_key(const struct cdb_make *m, uint32_t pos, uint32_t *klen)
-{
-	const unsigned char *p = (const unsigned char *)m->out.s + pos;
-
-	*klen = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-	return (const char *)p + 8;
-}
-
 static int
 names_grow(struct names *t)
 {
 	size_t		 size = t->size ? t->size * 2 : 4096, j;
-	uint32_t	*slot, *hash, *order, *line;
+	struct nslot	*ns;
 
-	slot = calloc(size, sizeof(*slot));
-	hash = calloc(size, sizeof(*hash));
-	order = calloc(size, sizeof(*order));
-	line = realloc(t->line, size / 2 * sizeof(*line));
-	if (line != NULL)
-		t->line = line;
-	if (slot == NULL || hash == NULL || order == NULL || line == NULL) {
-		free(slot);
-		free(hash);
-		free(order);
+	if ((ns = calloc(size, sizeof(*ns))) == NULL)
 		return -1;
-	}
 	for (size_t i = 0; i < t->size; i++) {
-		if (t->slot[i] == 0)
+		if (t->s[i].pos1 == 0)
 			continue;
-		j = mix(t->hash[i], size);
-		while (slot[j] != 0)
+		j = mix(t->s[i].hash, size);
+		while (ns[j].pos1 != 0)
 			j = (j + 1) & (size - 1);
-		slot[j] = t->slot[i];
-		hash[j] = t->hash[i];
-		order[j] = t->order[i];
+		ns[j] = t->s[i];
 	}
-	free(t->slot);
-	free(t->hash);
-	free(t->order);
-	t->slot = slot;
-	t->hash = hash;
-	t->order = order;
+	free(t->s);
+	t->s = ns;
 	t->size = size;
 	return 0;
 }
 
-/* The slot where name is, or the empty one where it would go; the
-   records are only read when the hashes match. */
+/* The slot where name is, or the empty one where it would go. */
 static size_t
 names_find(const struct names *t, const struct cdb_make *m,
     const char *name, size_t n, uint32_t h)
 {
+	const unsigned char *r;
 	size_t		 j = mix(h, t->size);
 	uint32_t	 klen;
-	const char	*k;
 
-	for (; t->slot[j] != 0; j = (j + 1) & (t->size - 1)) {
-		if (t->hash[j] != h)
+	for (; t->s[j].pos1 != 0; j = (j + 1) & (t->size - 1)) {
+		if (t->s[j].hash != h)
 			continue;
-		k = rec_key(m, t->slot[j] - 1, &klen);
-		if (klen == n && memcmp(k, name, n) == 0)
+		r = (const unsigned char *)m->out.s + t->s[j].pos1 - 1;
+		klen = (uint32_t)r[0] | (uint32_t)r[1] << 8 |
+		    (uint32_t)r[2] << 16 | (uint32_t)r[3] << 24;
+		if (klen == n && memcmp(r + 8, name, n) == 0)
 			break;
 	}
 	return j;
@@ -394,10 +376,7 @@ names_find(const struct names *t, const struct cdb_make *m,
 static void
 names_free(struct names *t)
 {
-	free(t->slot);
-	free(t->hash);
-	free(t->order);
-	free(t->line);
+	free(t->s);
 }
 
 struct compile {
@@ -463,12 +442,11 @@ entry(struct compile *k, const char *s, size_t len, size_t line)
 		return -1;
 	h = cdb_hash(name, n);
 	slot = names_find(&k->names, &k->mk, name, n, h);
-	if (k->names.slot[slot] != 0) {
+	if (k->names.s[slot].pos1 != 0) {
 		if (k->warn != NULL) {
 			snprintf(e, sizeof(e), "%s:%zu: duplicate alias \"%s\" "
 			    "(first at line %lu), ignored", k->source, line,
-			    name, (unsigned long)k->names.line[
-			    k->names.order[slot]]);
+			    name, (unsigned long)k->names.s[slot].line);
 			k->warn(e);
 		}
 		return 0;
@@ -484,10 +462,10 @@ entry(struct compile *k, const char *s, size_t len, size_t line)
 	if (buf_failed(&k->val) || cdb_make_add(&k->mk, name, n, k->val.s,
 	    k->val.len) == -1)
 		return -1;
-	k->names.slot[slot] = pos + 1;
-	k->names.hash[slot] = h;
-	k->names.order[slot] = (uint32_t)k->names.n;
-	k->names.line[k->names.n++] = (uint32_t)line;
+	k->names.s[slot].pos1 = pos + 1;
+	k->names.s[slot].hash = h;
+	k->names.s[slot].line = (uint32_t)line;
+	k->names.n++;
 	k->st->aliases++;
 	k->st->total += n + k->val.len;
 	if (k->val.len > k->st->longest)
@@ -500,7 +478,7 @@ entry(struct compile *k, const char *s, size_t len, size_t line)
 static int
 walk(struct compile *k, const char *s, size_t len)
 {
-	size_t	 i = 0, line = 0, eline = 0, estart = 0, eend = 0, n;
+	size_t	 i = 0, line = 0, eline = 0, estart = 0, eend = 0, n, ws;
 	int	 have = 0;
 	const char *nl;
 
@@ -510,9 +488,13 @@ walk(struct compile *k, const char *s, size_t len)
 		n = nl != NULL ? (size_t)(nl - (s + i)) : len - i;
 		if (memchr(s + i, '\0', n) != NULL)
 			return cerr(k, line, "NUL byte");
-		if (n == 0 || s[i] == '#' || strspn(s + i, " \t\r") >= n) {
-			/* blank or comment: skipped */
-		} else if (s[i] == ' ' || s[i] == '\t') {
+		for (ws = 0; ws < n && (s[i + ws] == ' ' || s[i + ws] == '\t' ||
+		    s[i + ws] == '\r'); ws++)
+			;
+		if (ws == n || s[i + ws] == '#') {
+			/* blank or comment: skipped (the list parser skips
+			   the ones between continuation lines too) */
+		} else if (ws > 0) {
 			if (!have)
 				return cerr(k, line, "continuation line "
 				    "without an alias before it");
@@ -533,31 +515,17 @@ walk(struct compile *k, const char *s, size_t len)
 	return 0;
 }
 
-/*
- * walk() hands entry() the text from the first line to the end of the
- * last continuation, comment lines in between included: they are
- * blanked out here first, so that the list parser never sees them.
- */
-static void
-blank_comments(char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (i > 0 && s[i - 1] != '\n')
-			continue;
-		if (s[i] == '#')
-			for (; i < len && s[i] != '\n'; i++)
-				s[i] = ' ';
-	}
-}
-
-/* The whole file into b, read straight into its buffer. */
+/* The aliases file, mapped read-only (nothing when it is empty). */
 static int
-read_all(const char *path, struct buf *b, char *err, size_t errlen)
+map_file(const char *path, const char **map, size_t *len, char *err,
+    size_t errlen)
 {
 	struct stat	 st;
-	ssize_t		 r;
+	void		*p;
 	int		 fd, saved;
 
+	*map = NULL;
+	*len = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		saved = errno;
 		snprintf(err, errlen, "cannot open %s: %s", path,
@@ -565,35 +533,32 @@ read_all(const char *path, struct buf *b, char *err, size_t errlen)
 		errno = saved;
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (1 << 30))
-		buf_reserve(b, (size_t)st.st_size);
-	for (;;) {
-		if (b->cap - b->len < 4096 + 1 && buf_reserve(b, 65536) == -1) {
-			close(fd);
-			errno = ENOMEM;
-			goto fail;
-		}
-		r = read(fd, b->s + b->len, b->cap - b->len - 1);
-		if (r == 0)
-			break;
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (uintmax_t)st.st_size > UINT32_MAX) {
+		saved = errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
+		snprintf(err, errlen, "cannot read %s: %s", path,
+		    S_ISREG(st.st_mode) ? strerror(errno) :
+		    "not a regular file");
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		    MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		if (p == MAP_FAILED) {
 			saved = errno;
+			snprintf(err, errlen, "cannot read %s: %s", path,
+			    strerror(errno));
 			close(fd);
 			errno = saved;
-			goto fail;
+			return -1;
 		}
-		b->len += (size_t)r;
-		b->s[b->len] = '\0';
+		*map = p;
+		*len = (size_t)st.st_size;
 	}
 	close(fd);
 	return 0;
-fail:
-	saved = errno;
-	snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-	errno = saved;
-	return -1;
 }
 
 /* The database into a temporary file beside it, then renamed. */
@@ -648,7 +613,8 @@ aliases_compile(const char *source, struct aliases_stats *st,
     void (*warn)(const char *msg), char *err, size_t errlen)
 {
 	struct compile	 k;
-	struct buf	 text;
+	const char	*text;
+	size_t		 tlen;
 	char		 db[LIM_PATH];
 	int		 rc = -1, saved;
 
@@ -665,15 +631,12 @@ aliases_compile(const char *source, struct aliases_stats *st,
 	k.warn = warn;
 	k.err = err;
 	k.errlen = errlen;
-	buf_init(&text, 0);
 	buf_init(&k.val, 0);
 	cdb_make_start(&k.mk);
-	if (read_all(source, &text, err, errlen) == -1)
+	if (map_file(source, &text, &tlen, err, errlen) == -1)
 		goto out;
-	if (text.len > 0)
-		blank_comments(text.s, text.len);
-	buf_reserve(&k.mk.out, text.len + text.len / 4);
-	if (walk(&k, text.s, text.len) == -1) {
+	buf_reserve(&k.mk.out, tlen);
+	if (walk(&k, text, tlen) == -1) {
 		if (errno != EINVAL)
 			snprintf(err, errlen, "%s: %s", source,
 			    strerror(errno));
@@ -682,7 +645,8 @@ aliases_compile(const char *source, struct aliases_stats *st,
 	rc = write_db(&k, db);
 out:
 	saved = errno;
-	buf_free(&text);
+	if (text != NULL)
+		munmap((void *)text, tlen);
 	buf_free(&k.val);
 	dest_list_free(&k.l);
 	names_free(&k.names);

@@ -206,6 +206,11 @@ test_compile(void)
 	ok(memcmp(slurp(db, &n2), before, n) == 0 && n2 == n, "old database kept");
 	free(before);
 
+	write_src("  # an indented comment first\nx: y,\n  # indented\n\tz # not a comment\n");
+	is_int(compile(&st, err, sizeof(err)), -1, "'#' inside a value is no comment");
+	write_src("  # an indented comment first\nx: y,\n  # indented\n\tz\n");
+	is_int(compile(&st, err, sizeof(err)), 0, "indented comments are comments (%s)", err);
+	is_str(lookup("x"), "y, z", "even between continuation lines");
 	write_src("  indented: first\n");
 	compile(&st, err, sizeof(err));
 	ok(strstr(err, ":1: continuation line without an alias") != NULL,
