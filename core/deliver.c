@@ -47,9 +47,10 @@ log_dest(const struct qenv *env, const char *to, const char *orig,
 	    (long long)(time(NULL) - env->arrival), status, why);
 }
 
+/* A destination that failed for good; key marks it done once bounced. */
 static void
 tally_perm(struct tally *t, const char *what, const char *orig,
-    const char *why)
+    const char *why, const char *key)
 {
 	struct qrcpt	*p;
 
@@ -61,10 +62,17 @@ tally_perm(struct tally *t, const char *what, const char *orig,
 	t->perm = p;
 	p += t->nperm;
 	memset(p, 0, sizeof(*p));
-	p->addr = strdup(what);
-	p->orig = strdup(orig);
-	p->error = strdup(why);
 	p->status = RCPT_FAILED;
+	if ((p->addr = strdup(what)) == NULL ||
+	    (p->orig = strdup(orig)) == NULL ||
+	    (p->error = strdup(why)) == NULL ||
+	    (p->done = strdup(key)) == NULL) {
+		free(p->addr);
+		free(p->orig);
+		free(p->error);
+		t->temp++;
+		return;
+	}
 	t->nperm++;
 }
 
@@ -75,6 +83,7 @@ tally_free(struct tally *t)
 		free(t->perm[i].addr);
 		free(t->perm[i].orig);
 		free(t->perm[i].error);
+		free(t->perm[i].done);
 	}
 	free(t->perm);
 }
@@ -170,7 +179,7 @@ try_dest(const struct conf *c, struct qenv *env, int i,
 			    relay[d->kind], "deferred", why);
 		break;
 	case DELIVERY_PERMFAIL:
-		tally_perm(t, what, env->rcpt[i].addr, why);
+		tally_perm(t, what, env->rcpt[i].addr, why, d->key);
 		break;
 	}
 }
@@ -182,7 +191,7 @@ try_dest(const struct conf *c, struct qenv *env, int i,
  */
 static void
 bounce_dests(const struct conf *c, struct qenv *env, int i, int msgfd,
-    const struct expansion *x, struct tally *t)
+    struct tally *t)
 {
 	struct qenv	 b = *env;
 	char		 bid[LIM_QID], err[LIM_ERR];
@@ -214,14 +223,9 @@ bounce_dests(const struct conf *c, struct qenv *env, int i, int msgfd,
 		if (deliver_entry(c, bid, 0, err, sizeof(err)) == -1)
 			log_warn("%s", err);
 	}
-	/* mark them: destinations by their keys, failures by theirs */
-	for (size_t j = 0; j < x->nf; j++)
-		if (x->f[j].kind == XF_PERM)
-			qrcpt_set_done(&env->rcpt[i], x->f[j].key);
-	for (size_t j = 0; j < x->n; j++)
-		for (int p = 0; p < t->nperm; p++)
-			if (strcmp(t->perm[p].addr, x->d[j].value) == 0)
-				qrcpt_set_done(&env->rcpt[i], x->d[j].key);
+	/* mark them done by their keys: destinations' and failures' */
+	for (int j = 0; j < t->nperm; j++)
+		qrcpt_set_done(&env->rcpt[i], t->perm[j].done);
 	t->changed = 1;
 }
 
@@ -235,7 +239,7 @@ tally_failures(const struct expansion *x, const struct qrcpt *r,
 		if (qrcpt_done(r, f->key))
 			continue;	/* bounced before */
 		if (f->kind == XF_PERM)
-			tally_perm(t, f->what, r->addr, f->why);
+			tally_perm(t, f->what, r->addr, f->why, f->key);
 		else if (strncmp(f->why, "4.3.0 skip:", 11) == 0)
 			t->skip++;
 		else if (t->temp++ == 0)
@@ -272,7 +276,7 @@ deliver_local(const struct conf *c, struct qenv *env, int i,
 		o = OUT_PERM;
 	} else {
 		if (t.nperm > 0)
-			bounce_dests(c, env, i, msgfd, &x, &t);
+			bounce_dests(c, env, i, msgfd, &t);
 		if (t.temp > 0) {
 			snprintf(why, len, "%s", t.why[0] ? t.why :
 			    "4.3.0 a bounce could not be queued");
