@@ -775,50 +775,66 @@ first_line(const char *s, size_t n, char *out, size_t len)
 		snprintf(out, len, "no error output");
 }
 
+/* Milliseconds since start. */
+static long long
+since(const struct timespec *start)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000LL +
+	    (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
 /*
- * Read the command's stderr until it closes it and exits, or the time
- * limit passes (then its whole process group is killed).  1 on timeout.
+ * Read the command's stderr until it exits and closes it, or the time
+ * limit passes (then its whole process group is killed): 1 on timeout.
+ * Once the command has exited, its stderr gets one more second (a job
+ * it left in the background may hold it open).
  */
 static int
 supervise(pid_t pid, int err, time_t limit, char *said, size_t saidlen,
     int *status)
 {
-	struct timespec	 start, now, nap = { 0, 10000000L };
+	struct timespec	 start;
 	struct pollfd	 pfd = { err, POLLIN, 0 };
 	size_t		 got = 0;
-	long long	 left;
+	long long	 left, exited = -1;
 	ssize_t		 r;
 	char		 sink[512];
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = limit > 0 ? (long long)limit * 1000 -
-		    ((now.tv_sec - start.tv_sec) * 1000LL +
-		    (now.tv_nsec - start.tv_nsec) / 1000000) : 1000;
-		if (left <= 0) {
+		if (exited < 0 && waitpid(pid, status, WNOHANG) == pid)
+			exited = since(&start);
+		if (exited >= 0 && (pfd.fd == -1 || since(&start) - exited >
+		    1000))
+			return 0;
+		left = limit > 0 ? (long long)limit * 1000 - since(&start) :
+		    1000;
+		if (left <= 0 && exited < 0) {
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			while (waitpid(pid, status, 0) == -1 && errno == EINTR)
 				;
 			return 1;
 		}
+		if (left > 100 || left <= 0)
+			left = 100;	/* and look at the child again */
 		if (pfd.fd == -1) {
-			if (waitpid(pid, status, WNOHANG) == pid)
-				return 0;
-			nanosleep(&nap, NULL);
+			poll(NULL, 0, (int)left);
 			continue;
 		}
-		if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) <= 0)
+		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
-		if (got + 1 < saidlen)
-			r = read(err, said + got, saidlen - 1 - got);
-		else
-			r = read(err, sink, sizeof(sink));
-		if (r > 0 && got + 1 < saidlen)
-			got += (size_t)r;
-		else if (r == 0 || (r == -1 && errno != EINTR))
+		r = read(err, got + 1 < saidlen ? said + got : sink,
+		    got + 1 < saidlen ? saidlen - 1 - got : sizeof(sink));
+		if (r == 0 || (r == -1 && errno != EINTR && errno != EAGAIN))
 			pfd.fd = -1;
+		else if (r > 0 && got + 1 < saidlen) {
+			got += (size_t)r;
+			said[got] = '\0';
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ prog: "|id -u > $OUT/uid; env > $OUT/env; ls -l /proc/\$\$/fd/ > $OUT/fds; cat >
 later: "|test -e $OUT/go || exit 75; cat > $OUT/later"
 fails: "|echo 'boom: no such list' >&2; echo second line >&2; exit 1"
 slow: "|sleep 30.$$"
+bg: "|sleep 29.$$ & exit 0"
 archive: $OUT/archive
 ALIASES
 hk newaliases >/dev/null
@@ -59,6 +60,12 @@ run
 grep -q 'killed after the time limit of 2s' "$I/mail/alice"; ok $? "past command_timeout: killed and bounced"
 pgrep -f "sleep 30.$$" >/dev/null; is "$?" 1 "its processes are gone"
 rm -f "$I/mail/alice"
+
+send to-bg -f alice@test.example bg
+run
+grep -q 'to=<sleep 29.[0-9]* & exit 0>, .*status=sent' "$I/log"; ok $? "a command that exits leaving a job behind is delivered"
+[ ! -e "$I/mail/alice" ]; ok $? "and not bounced"
+pkill -f "sleep 29.$$"
 
 send first -f alice@test.example archive
 send second -f alice@test.example archive
