@@ -14,6 +14,7 @@
 #include "app.h"
 #include "buf.h"
 #include "compose.h"
+#include "limits.h"
 #include "mime.h"
 #include "msg.h"
 #include "rand.h"
@@ -195,9 +196,9 @@ compose_addrs(struct compose_list *l, const char *list, char *err,
 		for (b = n; b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'); b--)
 			;
 		if (b > a) {
-			if (l->n >= COMPOSE_ADDRS_MAX) {
+			if (l->n >= LIM_MAIL_ADDRS) {
 				snprintf(err, errlen, "more than %d addresses",
-				    COMPOSE_ADDRS_MAX);
+				    LIM_MAIL_ADDRS);
 				errno = E2BIG;
 				return -1;
 			}
@@ -222,9 +223,9 @@ compose_attach(struct compose *c, const char *path, char *err,
 {
 	struct stat	 st;
 
-	if (c->attach.n >= COMPOSE_ATTACH_MAX) {
+	if (c->attach.n >= LIM_ATTACH) {
 		snprintf(err, errlen, "more than %d attachments",
-		    COMPOSE_ATTACH_MAX);
+		    LIM_ATTACH);
 		errno = E2BIG;
 		return -1;
 	}
@@ -351,7 +352,7 @@ text_info(const char *p, size_t n, struct text_info *t)
 			col = 0;
 			continue;
 		}
-		if (++col > COMPOSE_LINE_MAX || c == '\r' || c == '\0')
+		if (++col > LIM_MSG_LINE || c == '\r' || c == '\0')
 			t->raw = 1;
 		if (c >= 0x80)
 			t->ascii = 0;

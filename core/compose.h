@@ -31,10 +31,7 @@
 
 #include "buf.h"
 #include "conf.h"
-
-#define COMPOSE_LINE_MAX	998	/* octets of a line SMTP carries */
-#define COMPOSE_ADDRS_MAX	1000	/* entries of To:, Cc: and Bcc: */
-#define COMPOSE_ATTACH_MAX	100	/* -a files */
+#include "limits.h"
 
 struct compose_list {
 	char	**v;
@@ -70,7 +67,7 @@ int	compose_from(struct compose *c, const char *s, char *err,
  * Add the entries of a comma-separated address list (as typed after
  * -c or ~t: "bob, Carol <carol@x>") to l, each trimmed; commas inside
  * quotes, <> and () do not separate.  -1 EINVAL for a control
- * character, E2BIG over COMPOSE_ADDRS_MAX (err set).
+ * character, E2BIG over LIM_MAIL_ADDRS (err set).
  */
 int	compose_addrs(struct compose_list *l, const char *list, char *err,
 	    size_t errlen);

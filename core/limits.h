@@ -29,5 +29,19 @@
 #define LIM_ALIAS_NODES	1000	/* names expanded for one recipient */
 #define LIM_ALIAS_DESTS	1000	/* final destinations of one recipient */
 #define LIM_FORWARD	(64 * 1024)	/* a ~/.forward or :include: file */
+#define LIM_MSG_LINE	998	/* octets of a message line (RFC 5322 2.1.1) */
+#define LIM_MAILRC_LINE	4096	/* one line of a mail start-up file */
+#define LIM_MAILRC_WORDS 256	/* words of one mail command line */
+#define LIM_MAILRC_DEPTH 8	/* mail's source and alias nesting */
+#define LIM_MAIL_ADDRS	1000	/* addresses of To:, Cc: and Bcc: in mail */
+#define LIM_ATTACH	100	/* mail -a files */
+#define LIM_MBOX_FIELD	998	/* a field value kept in a mailbox index */
+#define LIM_MIME_DEPTH	8	/* nested multiparts walked, then listed */
+#define LIM_MIME_PARTS	256	/* parts of one multipart shown */
+#define LIM_MIME_SEGS	64	/* RFC 2231 parameter continuations */
+#define LIM_CHARSET_NAME 40	/* a charset's name */
+#define LIM_PROC_FILE	(256 * 1024 * 1024)	/* one /proc file read whole */
+#define LIM_NETNAMES_LINE 1024	/* a line of /etc/services and the like
+				   looked at; the rest is cut */
 
 #endif

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "limits.h"
 #include "mailrc.h"
 
 /* Commands a start-up file may not give (POSIX mailx, "Start-up"). */
@@ -196,19 +197,19 @@ mailrc_split(const char *line, char ***argv, int *argc, char *err,
 	int		 c = 0, r;
 
 	/* one block: the pointers, then the words (never longer than line) */
-	v = malloc((MAILRC_WORDS_MAX + 1) * sizeof(*v) + n + 1);
+	v = malloc((LIM_MAILRC_WORDS + 1) * sizeof(*v) + n + 1);
 	if (v == NULL) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
-	o = (char *)(v + MAILRC_WORDS_MAX + 1);
+	o = (char *)(v + LIM_MAILRC_WORDS + 1);
 	for (;;) {
 		w = o;
 		if ((r = word(&p, &o)) == 0)
 			break;
-		if (r == -1 || c == MAILRC_WORDS_MAX) {
+		if (r == -1 || c == LIM_MAILRC_WORDS) {
 			snprintf(err, errlen, r == -1 ? "unbalanced quote" :
-			    "more than %d words", MAILRC_WORDS_MAX);
+			    "more than %d words", LIM_MAILRC_WORDS);
 			free(v);
 			return -1;
 		}
@@ -485,9 +486,9 @@ mailrc_command(struct mailrc *rc, int argc, char **argv, struct buf *out,
 			snprintf(err, errlen, "source takes one file name");
 			return -1;
 		}
-		if (rc->depth >= MAILRC_DEPTH_MAX) {
+		if (rc->depth >= LIM_MAILRC_DEPTH) {
 			snprintf(err, errlen, "source: nested more than %d "
-			    "deep", MAILRC_DEPTH_MAX);
+			    "deep", LIM_MAILRC_DEPTH);
 			return -1;
 		}
 		rc->depth++;
@@ -558,7 +559,7 @@ mailrc_load(struct mailrc *rc, const char *path, struct buf *errs)
 		buf_printf(errs, "%s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	buf_init(&line, MAILRC_LINE_MAX);
+	buf_init(&line, LIM_MAILRC_LINE);
 	while (fgets(chunk, sizeof(chunk), f) != NULL) {
 		n = strlen(chunk);
 		if (n > 0 && chunk[n - 1] == '\n') {
@@ -577,12 +578,12 @@ mailrc_load(struct mailrc *rc, const char *path, struct buf *errs)
 		buf_add(&line, chunk, n);
 		if (buf_failed(&line)) {
 			buf_printf(errs, "%s:%ld: line longer than %d bytes\n",
-			    path, start, MAILRC_LINE_MAX);
+			    path, start, LIM_MAILRC_LINE);
 			nerr++;
 		} else
 			nerr += rc_line(rc, path, start, buf_str(&line), errs);
 		buf_free(&line);
-		buf_init(&line, MAILRC_LINE_MAX);
+		buf_init(&line, LIM_MAILRC_LINE);
 		start = lineno + 1;
 	}
 	if (ferror(f)) {
@@ -599,7 +600,7 @@ mailrc_load(struct mailrc *rc, const char *path, struct buf *errs)
 }
 
 struct seen {
-	const char	*names[MAILRC_DEPTH_MAX + 1];
+	const char	*names[LIM_MAILRC_DEPTH + 1];
 	int		 n;
 };
 
@@ -612,7 +613,7 @@ expand(const struct mailrc *rc, const char *name, struct seen *s,
 	for (int i = 0; i < s->n; i++)
 		if (strcmp(s->names[i], name) == 0)
 			return cb(ctx, name);	/* a loop: the name itself */
-	if (a == NULL || s->n > MAILRC_DEPTH_MAX)
+	if (a == NULL || s->n > LIM_MAILRC_DEPTH)
 		return cb(ctx, name);
 	s->names[s->n++] = name;
 	for (size_t i = 0; i < a->naddrs; i++)

@@ -15,10 +15,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-
-#define MAILRC_LINE_MAX		4096	/* one line of a start-up file */
-#define MAILRC_WORDS_MAX	256	/* words of one command line */
-#define MAILRC_DEPTH_MAX	8	/* source nesting, alias nesting */
+#include "limits.h"
 
 struct mailrc_var {
 	char	*name;
@@ -95,7 +92,7 @@ int	mailrc_load(struct mailrc *rc, const char *path, struct buf *errs);
 
 /*
  * Call cb for each address name stands for: the members of the alias
- * name (recursively, MAILRC_DEPTH_MAX deep; an alias met again inside
+ * name (recursively, LIM_MAILRC_DEPTH deep; an alias met again inside
  * its own expansion stands for itself, so loops end), or name itself
  * when it is no alias.  0, or the first -1 of cb.
  */

@@ -115,11 +115,11 @@ msg_new(struct mbox *mb)
 }
 
 /* The unfolded, trimmed value of the field p..e (name and colon
-   included), cut at MBOX_FIELD_MAX on a UTF-8 character boundary. */
+   included), cut at LIM_MBOX_FIELD on a UTF-8 character boundary. */
 static const char *
 field_value(struct mbox *mb, const char *p, const char *e)
 {
-	char	 v[MBOX_FIELD_MAX];
+	char	 v[LIM_MBOX_FIELD];
 	size_t	 n = 0;
 
 	p = memchr(p, ':', (size_t)(e - p)) + 1;
@@ -240,10 +240,10 @@ from_line(struct mbox *mb, struct mbox_msg *m, const char *p, const char *e)
 		se = e;
 	for (d = se; d < e && *d == ' '; d++)
 		;
-	if ((size_t)(se - s) > MBOX_FIELD_MAX)
-		se = s + MBOX_FIELD_MAX;
-	if ((size_t)(e - d) > MBOX_FIELD_MAX)
-		e = d + MBOX_FIELD_MAX;
+	if ((size_t)(se - s) > LIM_MBOX_FIELD)
+		se = s + LIM_MBOX_FIELD;
+	if ((size_t)(e - d) > LIM_MBOX_FIELD)
+		e = d + LIM_MBOX_FIELD;
 	m->env_from = pool_add(mb, s, (size_t)(se - s));
 	m->env_date = pool_add(mb, d, (size_t)(e - d));
 	return m->env_from == NULL || m->env_date == NULL ? -1 : 0;

@@ -28,7 +28,6 @@
 /* Captured field values (mbox_msg from, subject ...) longer than this
    are cut there, at a UTF-8 character boundary; mbox_header() gives
    the whole field. */
-#define MBOX_FIELD_MAX	998
 
 enum mbox_kind { MBOX_MBOX, MBOX_MAILDIR };
 

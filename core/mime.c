@@ -9,14 +9,11 @@
 #include <strings.h>
 
 #include "charset.h"
+#include "limits.h"
 #include "mime.h"
 
-#define MIME_DEPTH	8	/* nested multiparts walked, then listed */
 #define MIME_LINE	78	/* header line, without its LF (RFC 5322 2.1.1) */
 #define MIME_WORD	75	/* encoded word (RFC 2047 2) */
-#define MIME_CSNAME	40	/* charset name */
-#define MIME_SEGS	64	/* RFC 2231 continuations */
-#define MIME_PARTS	256	/* parts of one multipart shown */
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -503,7 +500,7 @@ mime_header_encode(struct buf *out, const char *name, const char *value)
 /* ---- header decoding ---- */
 
 struct ew {
-	char		 cs[MIME_CSNAME + 1];
+	char		 cs[LIM_CHARSET_NAME + 1];
 	const char	*end;
 };
 
@@ -523,7 +520,7 @@ ew_parse(const char *p, const char *e, struct ew *w, struct buf *raw)
 	csn = (size_t)(q - cs);
 	if (memchr(cs, '*', csn) != NULL)
 		csn = (size_t)((const char *)memchr(cs, '*', csn) - cs);
-	if (csn == 0 || csn > MIME_CSNAME)
+	if (csn == 0 || csn > LIM_CHARSET_NAME)
 		return -1;
 	memcpy(w->cs, cs, csn);
 	w->cs[csn] = '\0';
@@ -558,7 +555,7 @@ struct hdec {
 	struct buf	 t;		/* UTF-8 so far */
 	struct buf	 raw;		/* bytes of adjacent words, one charset */
 	struct buf	 w;		/* bytes of the word just parsed */
-	char		 cs[MIME_CSNAME + 1];
+	char		 cs[LIM_CHARSET_NAME + 1];
 	int		 raw8;		/* the value's 8-bit text is UTF-8 */
 };
 
@@ -737,7 +734,7 @@ param_match(const struct param *pv, const char *param, int *ext)
 		return -2;
 	}
 	for (i = pl + 1; i < pv->nlen && n[i] >= '0' && n[i] <= '9'; i++)
-		if ((seg = seg * 10 + n[i] - '0') > MIME_SEGS)
+		if ((seg = seg * 10 + n[i] - '0') > LIM_MIME_SEGS)
 			return -3;
 	if (i == pl + 1)
 		return -3;
@@ -760,8 +757,8 @@ pct_decode(struct buf *o, const char *v, size_t n, char *cs, size_t cslen)
 		return;
 	if (cs != NULL && (a = memchr(v, '\'', n)) != NULL &&
 	    (b = memchr(a + 1, '\'', n - (size_t)(a + 1 - v))) != NULL) {
-		snprintf(cs, cslen, "%.*s", (int)(a - v < MIME_CSNAME ?
-		    a - v : MIME_CSNAME), v);
+		snprintf(cs, cslen, "%.*s", (int)(a - v < LIM_CHARSET_NAME ?
+		    a - v : LIM_CHARSET_NAME), v);
 		n -= (size_t)(b + 1 - v);
 		v = b + 1;
 	}
@@ -781,13 +778,13 @@ mime_param(struct buf *out, const char *value, const char *param)
 	struct param	 pv;
 	struct buf	 raw;
 	const char	*s;
-	char		 cs[MIME_CSNAME + 1] = "";
+	char		 cs[LIM_CHARSET_NAME + 1] = "";
 	int		 seg, ext, want, found = 0, plain = 0;
 
 	memset(&pv, 0, sizeof(pv));
 	buf_init(&raw, 0);
 	/* RFC 2231 forms first: they say more than the plain one */
-	for (want = 0; want < MIME_SEGS; want++) {
+	for (want = 0; want < LIM_MIME_SEGS; want++) {
 		int	 got = 0;
 
 		for (s = value; (s = param_next(s, &pv)) != NULL;) {
@@ -801,7 +798,7 @@ mime_param(struct buf *out, const char *value, const char *param)
 				buf_add(&raw, pv.val.s, pv.val.len);
 			got = found = 1;
 			if (seg == -2)
-				want = MIME_SEGS;
+				want = LIM_MIME_SEGS;
 			break;
 		}
 		if (!got)
@@ -871,7 +868,7 @@ show_text(struct show *sh, const char *ct, const char *cte, const char *b,
 	struct buf	 dec, cs, u;
 
 	buf_init(&dec, 0);
-	buf_init(&cs, MIME_CSNAME + 1);
+	buf_init(&cs, LIM_CHARSET_NAME + 1);
 	buf_init(&u, 0);
 	cte_decode(&dec, cte, b, bl);
 	/* us-ascii (or none) with 8-bit bytes is a mislabel: guess */
@@ -1019,13 +1016,13 @@ static void
 multipart(struct show *sh, const char *type, const char *ct, const char *b,
     size_t bl, int depth)
 {
-	struct span	 v[MIME_PARTS];
+	struct span	 v[LIM_MIME_PARTS];
 	struct buf	 bd;
 	int		 n, i, pick = 0;
 
 	buf_init(&bd, 200);
 	if (!mime_param(&bd, ct, "boundary") || bd.len == 0 || bd.err != 0 ||
-	    (n = parts(b, bl, &bd, v, MIME_PARTS)) == -1) {
+	    (n = parts(b, bl, &bd, v, LIM_MIME_PARTS)) == -1) {
 		show_text(sh, "text/plain", "", b, bl);
 		buf_free(&bd);
 		return;
@@ -1096,10 +1093,10 @@ body_show(struct show *sh, const char *h, size_t hl, const char *b,
 	mime_header_get(&cd, h, hl, "Content-Disposition");
 	ctype_of(buf_str(&ct), type, sizeof(type));
 	att = strncasecmp(buf_str(&cd), "attachment", 10) == 0;
-	if (strncmp(type, "multipart/", 10) == 0 && depth < MIME_DEPTH)
+	if (strncmp(type, "multipart/", 10) == 0 && depth < LIM_MIME_DEPTH)
 		multipart(sh, type, buf_str(&ct), b, bl, depth + 1);
 	else if (strcmp(type, "message/rfc822") == 0 && !att &&
-	    depth < MIME_DEPTH)
+	    depth < LIM_MIME_DEPTH)
 		message(sh, buf_str(&cte), b, bl, depth + 1);
 	else if (strncmp(type, "text/", 5) == 0 && !att &&
 	    (top || strcmp(type, "text/plain") == 0))

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "limits.h"
 #include "netnames.h"
 #include "procnet.h"
 
@@ -55,14 +56,14 @@ nextword(const char **p, const char *e, size_t *n)
 	return *n ? w : NULL;
 }
 
-/* The line without its comment, cut at NETNAMES_LINE. */
+/* The line without its comment, cut at LIM_NETNAMES_LINE. */
 static const char *
 body(const char *line, size_t len)
 {
 	const char	*hash;
 
-	if (len > NETNAMES_LINE)
-		len = NETNAMES_LINE;
+	if (len > LIM_NETNAMES_LINE)
+		len = LIM_NETNAMES_LINE;
 	hash = memchr(line, '#', len);
 	return hash ? hash : line + len;
 }

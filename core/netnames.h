@@ -13,8 +13,6 @@
 
 #include "buf.h"
 
-#define NETNAMES_LINE	1024	/* longest line looked at; the rest is cut */
-
 enum netnames_proto { NETNAMES_TCP, NETNAMES_UDP, NETNAMES_RAW };
 
 struct netnames_ent {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "limits.h"
 #include "procnet.h"
 
 /* Room for n more bytes and a NUL in b; 0 or -1 (ENOMEM, ERANGE). */
@@ -30,7 +31,7 @@ reserve(struct buf *b, size_t n)
 	cap = b->cap ? b->cap : 65536;
 	while (cap - b->len <= n)
 		cap *= 2;
-	if (cap > PROCNET_FILE_MAX) {
+	if (cap > LIM_PROC_FILE) {
 		errno = ERANGE;
 		return -1;
 	}

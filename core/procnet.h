@@ -11,7 +11,6 @@
 
 #include "buf.h"
 
-#define PROCNET_FILE_MAX	(256 * 1024 * 1024)	/* one /proc file read whole */
 #define PROCNET_IFNAME		16	/* interface name incl. NUL (IFNAMSIZ) */
 #define PROCNET_PROG		20	/* "PID/program" incl. NUL, as net-tools */
 #define PROCNET_CMDLINE		512	/* bytes of /proc/PID/cmdline looked at */
