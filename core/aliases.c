@@ -187,6 +187,25 @@ unquote(const char *s, size_t len, size_t *i, struct buf *q, char *err,
 	return 0;
 }
 
+/* A destination in double quotes, from s[*i] on, into out. */
+static int
+quoted(const char *s, size_t len, size_t *i, int newlines, struct buf *q,
+    struct dest_list *out, char *err, size_t errlen)
+{
+	buf_reset(q);
+	if (unquote(s, len, i, q, err, errlen) != 0)
+		return -1;
+	while (*i < len && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+	if (*i < len && !is_sep(s[*i], newlines) && s[*i] != '\n')
+		return bad(err, errlen, "text after a quoted destination");
+	if (buf_failed(q))
+		return bad(err, errlen, "quoted destination too long");
+	if (q->len == 0)
+		return bad(err, errlen, "empty destination");
+	return classify(q->s, q->len, out, err, errlen);
+}
+
 /*
  * The list parser; *line counts the newlines passed, so a caller can
  * say where an error is.
@@ -222,26 +241,7 @@ parse_list(const char *s, size_t len, int newlines, struct dest_list *out,
 		}
 		bol = 0;
 		if (s[i] == '"') {
-			buf_reset(&q);
-			if ((rc = unquote(s, len, &i, &q, err, errlen)) != 0)
-				break;
-			while (i < len && (s[i] == ' ' || s[i] == '\t'))
-				i++;
-			if (i < len && !is_sep(s[i], newlines) && s[i] != '\n') {
-				rc = bad(err, errlen, "text after a quoted "
-				    "destination");
-				break;
-			}
-			if (buf_failed(&q)) {
-				rc = bad(err, errlen, "quoted destination "
-				    "too long");
-				break;
-			}
-			if (q.len == 0) {
-				rc = bad(err, errlen, "empty destination");
-				break;
-			}
-			rc = classify(q.s, q.len, out, err, errlen);
+			rc = quoted(s, len, &i, newlines, &q, out, err, errlen);
 			continue;
 		}
 		start = i;
