@@ -329,9 +329,12 @@ read_forward(const struct user *u, struct buf *b, char *path, size_t plen,
 			return FR_NONE;
 		if (errno == EACCES && geteuid() != 0)
 			return FR_SKIP;
-		snprintf(why, len, errno == ELOOP ? "it is a symbolic link" :
-		    "cannot open it: %s", strerror(errno));
-		return errno == ELOOP ? FR_IGNORED : FR_TEMP;
+		if (errno == ELOOP) {
+			snprintf(why, len, "it is a symbolic link");
+			return FR_IGNORED;
+		}
+		snprintf(why, len, "cannot open it: %s", strerror(errno));
+		return FR_TEMP;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		bad = "it is not a regular file";
@@ -348,6 +351,38 @@ read_forward(const struct user *u, struct buf *b, char *path, size_t plen,
 	return r;
 }
 
+/*
+ * Open path for reading only if it is a regular file, without ever
+ * opening anything else: a path from a user's .forward must not make
+ * root open a device (a tape rewinds when opened).  It is looked at
+ * through an O_PATH descriptor, then reopened through /proc/self/fd.
+ * -1 with *bad set when it is not a regular file, or errno.
+ */
+static int
+open_regular(const char *path, const char **bad)
+{
+	struct stat	 st;
+	char		 self[64];
+	int		 pfd, fd, e;
+
+	*bad = NULL;
+	if ((pfd = open(path, O_PATH | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(pfd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		*bad = "it is not a regular file";
+		close(pfd);
+		return -1;
+	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	e = errno;
+	close(pfd);
+	if (fd == -1 && e == ENOENT)
+		*bad = "it cannot be opened safely here (no /proc)";
+	errno = e;
+	return fd;
+}
+
 /* An include file from the aliases (src) or from owner's .forward. */
 static enum fread
 read_include(const struct xctx *k, const char *path, enum source src,
@@ -358,8 +393,11 @@ read_include(const struct xctx *k, const char *path, enum source src,
 	enum fread	 r;
 	int		 fd;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd == -1) {
+	if ((fd = open_regular(path, &bad)) == -1) {
+		if (bad != NULL) {
+			snprintf(why, len, "include file %s: %s", path, bad);
+			return FR_IGNORED;
+		}
 		if (errno == EACCES && geteuid() != 0)
 			return FR_SKIP;
 		snprintf(why, len, "cannot open include file %s: %s", path,

@@ -101,6 +101,14 @@ is "$(mbox_count "$I/mail/alice")" 1 "a .forward with a syntax error is ignored"
 grep -q "ignoring $I/home/alice/.forward: line 1: unterminated quoted destination" "$I/log"; ok $? "the warning names the line"
 rm -f "$I/mail/"*
 
+# an include of something that is not a file is never opened as one
+forward ':include:/dev/null\nbob\n' alice
+send device-include alice
+run
+grep -q 'ignoring include file /dev/null: it is not a regular file' "$I/log"; ok $? "an include that is a device is refused, with a warning"
+is "$(mbox_count "$I/mail/bob")" 1 "the rest of the .forward still counts"
+rm -f "$I/mail/"* "$I/home/alice/.forward"
+
 # a command in .forward runs as the user; allow_commands can forbid it
 OUT=$I/out; mkdir -p "$OUT"; chmod 1777 "$OUT"
 forward "\"|id -u > $OUT/uid; cat > $OUT/msg\"\n" alice
