@@ -48,9 +48,8 @@ isws(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Length of the well-formed UTF-8 sequence at p (1-4), 0 if none. */
-static size_t
-u8len(const unsigned char *p, size_t n)
+size_t
+mime_utf8_len(const unsigned char *p, size_t n)
 {
 	unsigned	 c = p[0];
 	size_t		 k, i;
@@ -88,7 +87,7 @@ mime_is_utf8(const char *p, size_t n)
 	size_t	 i, k;
 
 	for (i = 0; i < n; i += k)
-		if ((k = u8len((const unsigned char *)p + i, n - i)) == 0)
+		if ((k = mime_utf8_len((const unsigned char *)p + i, n - i)) == 0)
 			return 0;
 	return 1;
 }
@@ -106,7 +105,7 @@ put_clean(struct buf *o, const char *p, size_t n, int body)
 	size_t			 i, k;
 
 	for (i = 0; i < n; i += k) {
-		k = u8len(u + i, n - i);
+		k = mime_utf8_len(u + i, n - i);
 		if (k == 0) {
 			k = 1;
 			buf_add(o, fffd, 3);
@@ -160,8 +159,9 @@ mime_to_utf8(struct buf *out, const char *charset, const char *p, size_t n)
 	return charset_to_utf8(out, charset, p, n);
 }
 
-int
-mime_b64_encode(struct buf *out, const void *p, size_t n)
+/* base64 of p, in lines of 76 with wrap set, else in one piece. */
+static int
+b64_encode(struct buf *out, const void *p, size_t n, int wrap)
 {
 	const unsigned char	*u = p;
 	size_t			 i, col = 0;
@@ -179,12 +179,24 @@ mime_b64_encode(struct buf *out, const void *p, size_t n)
 		q[2] = i + 1 < n ? b64[v >> 6 & 63] : '=';
 		q[3] = i + 2 < n ? b64[v & 63] : '=';
 		buf_add(out, q, 4);
-		if ((col += 4) == 76 || i + 3 >= n) {
+		if (wrap && ((col += 4) == 76 || i + 3 >= n)) {
 			buf_addc(out, '\n');
 			col = 0;
 		}
 	}
 	return buf_failed(out) ? -1 : 0;
+}
+
+int
+mime_b64_encode(struct buf *out, const void *p, size_t n)
+{
+	return b64_encode(out, p, n, 1);
+}
+
+int
+mime_b64_word(struct buf *out, const void *p, size_t n)
+{
+	return b64_encode(out, p, n, 0);
 }
 
 /* lenient: skip what is not base64 (for display) instead of failing. */
@@ -350,16 +362,9 @@ put_word(struct henc *h, const char *p, size_t n)
 	size_t	 i;
 
 	buf_add(h->out, h->q ? "=?UTF-8?Q?" : "=?UTF-8?B?", 10);
-	if (!h->q) {
-		struct buf	 t;
-
-		buf_init(&t, 0);
-		mime_b64_encode(&t, p, n);
-		buf_add(h->out, t.s, t.len > 0 ? t.len - 1 : 0);
-		if (buf_failed(&t))
-			h->out->err = t.err;
-		buf_free(&t);
-	} else
+	if (!h->q)
+		mime_b64_word(h->out, p, n);
+	else
 		for (i = 0; i < n; i++) {
 			unsigned char	 c = (unsigned char)p[i];
 
@@ -393,7 +398,7 @@ put_span(struct henc *h, const char *p, size_t n)
 		if (room > MIME_WORD)
 			room = MIME_WORD;
 		for (j = i; j < n; j += k) {
-			k = u8len((const unsigned char *)p + j, n - j);
+			k = mime_utf8_len((const unsigned char *)p + j, n - j);
 			k += k == 0;
 			if (j > i && enc_len(h, p + i, j + k - i) > room - 12)
 				break;

@@ -19,8 +19,14 @@ int	mime_is_ascii(const char *p, size_t n);
 /* 1 when p is well-formed UTF-8 (no overlongs, no surrogates), else 0. */
 int	mime_is_utf8(const char *p, size_t n);
 
+/* Length of the well-formed UTF-8 sequence at p (1 to 4; no overlong
+   form, surrogate or code point past U+10FFFF), 0 when there is none. */
+size_t	mime_utf8_len(const unsigned char *p, size_t n);
+
 /* base64 (RFC 2045 6.8) in lines of 76 characters, each ending in LF. */
 int	mime_b64_encode(struct buf *out, const void *p, size_t n);
+/* base64 in one piece, no line break (the text of a B encoded word). */
+int	mime_b64_word(struct buf *out, const void *p, size_t n);
 /* Decode, skipping white space and line breaks, stopping at padding.
    0, or -1 with EINVAL on a character outside the alphabet (what was
    decoded before it stays appended). */

@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "mime.h"
 #include "msg.h"
 
 /* A B encoded word: "=?UTF-8?B?" 60 base64 characters "?=" is 72 <= 75. */
@@ -400,61 +401,6 @@ is_atext(int c)
 	    (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
 }
 
-/* Length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t	 len, i;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	/* No overlong forms, no surrogates, nothing past U+10FFFF. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-static void
-base64(const unsigned char *s, size_t n, struct buf *out)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned long	 v;
-	size_t		 i;
-
-	for (i = 0; i < n; i += 3) {
-		v = (unsigned long)s[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		buf_addc(out, b64[(v >> 18) & 63]);
-		buf_addc(out, b64[(v >> 12) & 63]);
-		buf_addc(out, i + 1 < n ? b64[(v >> 6) & 63] : '=');
-		buf_addc(out, i + 2 < n ? b64[v & 63] : '=');
-	}
-}
-
 /* RFC 2047 B words of at most 75 characters, never splitting a
    character, separated by a space where the caller may fold. */
 static int
@@ -464,14 +410,14 @@ encode_words(const unsigned char *s, size_t n, struct buf *out)
 
 	for (i = 0; i < n; i += take) {
 		for (take = 0; i + take < n; take += c) {
-			c = utf8_len(s + i + take, n - i - take);
+			c = mime_utf8_len(s + i + take, n - i - take);
 			if (take + c > EW_RAW)
 				break;
 		}
 		if (i > 0)
 			buf_addc(out, ' ');
 		buf_adds(out, "=?UTF-8?B?");
-		base64(s + i, take, out);
+		mime_b64_word(out, s + i, take);
 		buf_adds(out, "?=");
 	}
 	return out->err != 0 ? -1 : 0;
@@ -485,7 +431,7 @@ msg_phrase(const char *name, struct buf *out)
 	int	 ascii = 1, plain = 1, word = 0;
 
 	for (i = 0; i < n; i += c) {
-		if ((c = utf8_len(s + i, n - i)) == 0 ||
+		if ((c = mime_utf8_len(s + i, n - i)) == 0 ||
 		    s[i] < 0x20 || s[i] == 0x7f) {
 			errno = EINVAL;	/* would break the header */
 			return -1;
