@@ -100,25 +100,20 @@ add_forward(struct qenv *env, int i, const char *addr)
 	    env->rcpt[i].orig : env->rcpt[i].addr);
 }
 
+/* to: the final address of a mailbox reached through aliases, or NULL. */
 static enum delivery
 one_dest(const struct conf *c, struct qenv *env, int i,
-    const struct xdest *d, const char *domain, int msgfd, char *why,
-    size_t len)
+    const struct xdest *d, const char *to, int msgfd, char *why, size_t len)
 {
 	struct local_msg	 m;
-	char			 to[LIM_ADDR + LIM_USER + 2];
 
 	memset(&m, 0, sizeof(m));
 	m.fd = msgfd;
 	m.sender = env->sender;
-	m.rcpt = env->rcpt[i].addr;
+	m.rcpt = to != NULL ? to : env->rcpt[i].addr;
 	m.arrival = env->arrival;
 	switch (d->kind) {
 	case X_MAILBOX:
-		if (d->via[0] != '\0') {
-			snprintf(to, sizeof(to), "%s@%s", d->user.name, domain);
-			m.rcpt = to;
-		}
 		return local_deliver(c, &d->user, &m, why, len);
 	case X_PIPE:
 		return local_deliver_pipe(c, &d->user, d->value, &m, why, len);
@@ -158,7 +153,8 @@ try_dest(const struct conf *c, struct qenv *env, int i,
 		what = to;
 	}
 	why[0] = '\0';
-	switch (one_dest(c, env, i, d, domain, msgfd, why, sizeof(why))) {
+	switch (one_dest(c, env, i, d, d->kind == X_MAILBOX &&
+	    d->via[0] != '\0' ? to : NULL, msgfd, why, sizeof(why))) {
 	case DELIVERY_OK:
 		if (qrcpt_set_done(&env->rcpt[i], d->key) == -1) {
 			t->temp++;
@@ -240,7 +236,7 @@ tally_failures(const struct expansion *x, const struct qrcpt *r,
 			continue;	/* bounced before */
 		if (f->kind == XF_PERM)
 			tally_perm(t, f->what, r->addr, f->why, f->key);
-		else if (strncmp(f->why, "4.3.0 skip:", 11) == 0)
+		else if (f->kind == XF_SKIP)
 			t->skip++;
 		else if (t->temp++ == 0)
 			snprintf(t->why, sizeof(t->why), "%s", f->why);

@@ -385,7 +385,7 @@ open_regular(const char *path, const char **bad)
 
 /* An include file from the aliases (src) or from owner's .forward. */
 static enum fread
-read_include(const struct xctx *k, const char *path, enum source src,
+read_include(const char *path, enum source src,
     const struct user *owner, struct buf *b, char *why, size_t len)
 {
 	struct stat	 st;
@@ -416,7 +416,6 @@ read_include(const struct xctx *k, const char *path, enum source src,
 		snprintf(why, len, "include file %s: %s", path, bad);
 		return FR_IGNORED;
 	}
-	(void)k;
 	r = read_fd(fd, path, b, why, len);
 	close(fd);
 	return r;
@@ -462,7 +461,7 @@ user_stage(struct xctx *k, const char *name)
 	case FR_NONE:
 		break;
 	case FR_SKIP:
-		fail(k, XF_TEMP, name, "4.3.0 skip: cannot read %s here "
+		fail(k, XF_SKIP, name, "4.3.0 cannot read %s here "
 		    "(left for root's queue run)", path);
 		goto out;
 	case FR_TEMP:
@@ -606,7 +605,7 @@ include(struct xctx *k, const char *path, enum source src,
 		owner = &du;
 	}
 	buf_init(&b, 0);
-	switch (read_include(k, path, src, owner, &b, why, sizeof(why))) {
+	switch (read_include(path, src, owner, &b, why, sizeof(why))) {
 	case FR_NONE:
 	case FR_OK:
 		if (aliases_parse_list(b.s, b.len, 1, &l, e, sizeof(e)) == -1)
@@ -618,7 +617,7 @@ include(struct xctx *k, const char *path, enum source src,
 		}
 		break;
 	case FR_SKIP:
-		fail(k, XF_TEMP, label, "4.3.0 skip: cannot read %s here "
+		fail(k, XF_SKIP, label, "4.3.0 cannot read %s here "
 		    "(left for root's queue run)", path);
 		break;
 	case FR_TEMP:

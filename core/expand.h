@@ -49,7 +49,8 @@ struct xdest {
 					   across runs (done-lists in the queue) */
 };
 
-enum xfail_kind { XF_PERM, XF_TEMP };
+/* XF_SKIP: this process may not look (not root); root's queue run will */
+enum xfail_kind { XF_PERM, XF_TEMP, XF_SKIP };
 
 struct xfail {
 	enum xfail_kind	 kind;
@@ -69,10 +70,9 @@ struct expansion {
 /*
  * Expand the local part of a recipient in one of our domains.  Every
  * outcome is in x: destinations and failures (unknown users, loops,
- * missing includes...); a failure whose reason starts "4.3.0 skip:"
- * is one this process may not look into (not root), left for root's
- * queue run.  Returns 0, or -1 when memory ran out (x then holds what
- * was found so far).
+ * missing includes...), XF_SKIP for what this process may not look
+ * into (not root), left for root's queue run.  Returns 0, or -1 when
+ * memory ran out (x then holds what was found so far).
  */
 int	expand_local(const struct conf *c, const char *localpart,
 	    struct expansion *x);
