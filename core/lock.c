@@ -66,7 +66,8 @@ lock_dot(const char *path, int *have, char *why, size_t len)
 {
 	struct timespec	 start;
 	struct stat	 st;
-	char		 lock[LIM_PATH];
+	char		 lock[LIM_PATH], err[128];
+	const char	*stuck;
 	int		 fd, wait = lock_wait(), tries = 0;
 
 	*have = 0;
@@ -91,14 +92,33 @@ lock_dot(const char *path, int *have, char *why, size_t len)
 			    path, lock, strerror(errno));
 			return -1;
 		}
+		/*
+		 * A stale lock is removed; one that cannot be (another
+		 * user's in a sticky directory, a directory) is waited on
+		 * like a live one, so that the wait ends.
+		 */
+		stuck = NULL;
 		if (lstat(lock, &st) == 0 &&
 		    time(NULL) - st.st_mtime > STALE_LOCK) {
-			unlink(lock);
-			continue;
+			if (S_ISDIR(st.st_mode))
+				stuck = "it is a directory";
+			else if (!S_ISREG(st.st_mode))
+				stuck = "it is not a regular file";
+			else if (unlink(lock) == 0 || errno == ENOENT)
+				continue;
+			else {
+				snprintf(err, sizeof(err), "%s",
+				    strerror(errno));
+				stuck = err;
+			}
 		}
 		if (pause_or_give_up(&start, wait, &tries) == -1) {
-			snprintf(why, len, "mailbox %s is locked (%s)", path,
-			    lock);
+			if (stuck != NULL)
+				snprintf(why, len, "cannot remove stale lock "
+				    "%s: %s", lock, stuck);
+			else
+				snprintf(why, len, "mailbox %s is locked (%s)",
+				    path, lock);
 			return -1;
 		}
 	}

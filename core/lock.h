@@ -5,7 +5,10 @@
  * seconds (default 30), polling from 1 ms up to 100 ms.
  *
  * why gets a reason without a status code: "mailbox PATH is locked
- * (PATH.lock)", "cannot lock mailbox PATH: reason".
+ * (PATH.lock)", "cannot lock mailbox PATH: reason".  A stale dotlock
+ * that cannot be removed (another user's in a sticky directory, a
+ * directory, not a regular file) is waited on like a live one, then:
+ * "cannot remove stale lock PATH.lock: reason".
  */
 #ifndef HIKYAKU_LOCK_H
 #define HIKYAKU_LOCK_H
