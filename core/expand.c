@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "aliases.h"
+#include "asuser.h"
 #include "buf.h"
 #include "conf.h"
 #include "expand.h"
@@ -305,106 +306,137 @@ insecure(const struct stat *st, uid_t a, uid_t b, mode_t mask)
 	return NULL;
 }
 
+/*
+ * Open path as reader (see expand.h: who reads what), NULL for this
+ * process.  ASUSER_OK with f to read, else an fread with why set
+ * (what names the file in messages) or FR_NONE/FR_SKIP.
+ */
+static int
+open_as(const struct user *reader, const char *path, enum asuser_how how,
+    struct asuser_file *f, const char *what, char *why, size_t len)
+{
+	gid_t		 groups[LIM_GROUPS];
+	char		 err[LIM_ERR];
+	int		 ng = 0;
+
+	if (reader != NULL && geteuid() == 0)
+		ng = users_groups(reader, groups, LIM_GROUPS);
+	switch (asuser_open(reader, groups, ng, path, how, LIM_FORWARD, f,
+	    err, sizeof(err))) {
+	case ASUSER_OK:
+		return -1;
+	case ASUSER_ERRNO:
+		break;
+	case ASUSER_NOTREG:
+		snprintf(why, len, "%s%s: it is not a regular file", what,
+		    path);
+		return FR_IGNORED;
+	case ASUSER_NOPROC:
+		snprintf(why, len, "%s%s: it cannot be opened safely here "
+		    "(no /proc)", what, path);
+		return FR_IGNORED;
+	case ASUSER_FAILED:
+		snprintf(why, len, "cannot read %s%.200s: %.200s", what,
+		    path, err);
+		return FR_TEMP;
+	}
+	if (how == ASUSER_NOFOLLOW && (errno == ENOENT || errno == ENOTDIR))
+		return FR_NONE;
+	if (errno == EACCES && geteuid() != 0)
+		return FR_SKIP;
+	if (how == ASUSER_NOFOLLOW && errno == ELOOP) {
+		snprintf(why, len, "it is a symbolic link");
+		return FR_IGNORED;
+	}
+	if (how == ASUSER_NOFOLLOW)
+		snprintf(why, len, "cannot open it: %s", strerror(errno));
+	else
+		snprintf(why, len, "cannot open %s%s: %s", what, path,
+		    strerror(errno));
+	return FR_TEMP;
+}
+
+/* The bytes of an open f, checked as read_fd does; f is closed. */
+static enum fread
+read_as(struct asuser_file *f, const char *path, struct buf *b, char *why,
+    size_t len)
+{
+	enum fread	 r;
+
+	r = read_fd(f->fd, path, b, why, len);
+	/* a reader that failed half-way sent a part: not the file */
+	if (asuser_close(f) == -1 && r == FR_OK) {
+		snprintf(why, len, "cannot read %s: %s", path,
+		    strerror(errno));
+		r = FR_TEMP;
+	}
+	return r;
+}
+
+/* u's ~/.forward, read as u (see expand.h). */
 static enum fread
 read_forward(const struct user *u, struct buf *b, char *path, size_t plen,
     char *why, size_t len)
 {
+	struct asuser_file f;
 	struct stat	 st;
 	const char	*bad;
-	enum fread	 r;
-	int		 fd;
+	int		 r, root = geteuid() == 0;
 
 	if ((size_t)snprintf(path, plen, "%s/.forward", u->home) >= plen)
 		return FR_NONE;
 	if (stat(u->home, &st) == -1)
-		return errno == EACCES && geteuid() != 0 ? FR_SKIP : FR_NONE;
+		return errno == EACCES && !root ? FR_SKIP : FR_NONE;
 	if ((bad = insecure(&st, u->uid, 0, S_IWGRP | S_IWOTH)) != NULL) {
 		snprintf(why, len, "its directory %.200s: %s", u->home, bad);
 		return access(path, F_OK) == 0 ? FR_IGNORED : FR_NONE;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
-	if (fd == -1) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return FR_NONE;
-		if (errno == EACCES && geteuid() != 0)
-			return FR_SKIP;
-		if (errno == ELOOP) {
-			snprintf(why, len, "it is a symbolic link");
-			return FR_IGNORED;
-		}
-		snprintf(why, len, "cannot open it: %s", strerror(errno));
-		return FR_TEMP;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+	/* no .forward at all, the common case, needs no reader */
+	if (lstat(path, &st) == -1 && (errno == ENOENT || errno == ENOTDIR))
+		return FR_NONE;
+	if (!root && geteuid() != u->uid)
+		return FR_SKIP;
+	if ((r = open_as(root && u->uid != 0 ? u : NULL, path,
+	    ASUSER_NOFOLLOW, &f, "", why, len)) != -1)
+		return (enum fread)r;
+	if (!S_ISREG(f.mode))
 		bad = "it is not a regular file";
-	else if ((bad = insecure(&st, u->uid, 0, S_IWGRP | S_IWOTH)) == NULL &&
-	    st.st_uid == 0 && st.st_nlink != 1)
+	else if ((st.st_mode = f.mode, st.st_uid = f.uid,
+	    bad = insecure(&st, u->uid, 0, S_IWGRP | S_IWOTH)) == NULL &&
+	    f.uid == 0 && f.nlink != 1)
 		bad = "it is root's and has other links";
 	if (bad != NULL) {
-		close(fd);
+		asuser_close(&f);
 		snprintf(why, len, "%s", bad);
 		return FR_IGNORED;
 	}
-	r = read_fd(fd, path, b, why, len);
-	close(fd);
-	return r;
+	return read_as(&f, path, b, why, len);
 }
 
 /*
- * Open path for reading only if it is a regular file, without ever
- * opening anything else: a path from a user's .forward must not make
- * root open a device (a tape rewinds when opened).  It is looked at
- * through an O_PATH descriptor, then reopened through /proc/self/fd.
- * -1 with *bad set when it is not a regular file, or errno.
+ * An include file from the aliases, read as default_user (reader), or
+ * from owner's .forward, read as owner.  Only a regular file is ever
+ * opened (a path from a user's .forward must not open a device: a tape
+ * rewinds when opened).
  */
-static int
-open_regular(const char *path, const char **bad)
-{
-	struct stat	 st;
-	char		 self[64];
-	int		 pfd, fd, e;
-
-	*bad = NULL;
-	if ((pfd = open(path, O_PATH | O_CLOEXEC)) == -1)
-		return -1;
-	if (fstat(pfd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		*bad = "it is not a regular file";
-		close(pfd);
-		return -1;
-	}
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-	fd = open(self, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	e = errno;
-	close(pfd);
-	if (fd == -1 && e == ENOENT)
-		*bad = "it cannot be opened safely here (no /proc)";
-	errno = e;
-	return fd;
-}
-
-/* An include file from the aliases (src) or from owner's .forward. */
 static enum fread
-read_include(const char *path, enum source src,
-    const struct user *owner, struct buf *b, char *why, size_t len)
+read_include(const char *path, enum source src, const struct user *owner,
+    struct buf *b, char *why, size_t len)
 {
+	struct asuser_file f;
 	struct stat	 st;
 	const char	*bad = NULL;
-	enum fread	 r;
-	int		 fd;
+	int		 r;
 
-	if ((fd = open_regular(path, &bad)) == -1) {
-		if (bad != NULL) {
-			snprintf(why, len, "include file %s: %s", path, bad);
-			return FR_IGNORED;
-		}
-		if (errno == EACCES && geteuid() != 0)
-			return FR_SKIP;
-		snprintf(why, len, "cannot open include file %s: %s", path,
-		    strerror(errno));
-		return FR_TEMP;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+	if (src == SRC_FORWARD && geteuid() != 0 && geteuid() != owner->uid)
+		return FR_SKIP;
+	if ((r = open_as(owner->uid != 0 ? owner : NULL, path,
+	    ASUSER_REGULAR, &f, "include file ", why, len)) != -1)
+		return (enum fread)r;
+	memset(&st, 0, sizeof(st));
+	st.st_mode = f.mode;
+	st.st_uid = f.uid;
+	if (!S_ISREG(f.mode))
 		bad = "it is not a regular file";
 	else if (src == SRC_ALIASES)
 		bad = insecure(&st, 0, owner->uid, S_IWOTH);
@@ -412,13 +444,11 @@ read_include(const char *path, enum source src,
 	    NULL && st.st_uid == 0 && !(st.st_mode & S_IROTH))
 		bad = "it is root's and not readable by all";
 	if (bad != NULL) {
-		close(fd);
+		asuser_close(&f);
 		snprintf(why, len, "include file %s: %s", path, bad);
 		return FR_IGNORED;
 	}
-	r = read_fd(fd, path, b, why, len);
-	close(fd);
-	return r;
+	return read_as(&f, path, b, why, len);
 }
 
 /* ---- the walk ---- */
@@ -599,9 +629,10 @@ include(struct xctx *k, const char *path, enum source src,
 			    "includes itself", path);
 			return;
 		}
+	/* read as default_user, under the rules of commands and files */
 	if (src == SRC_ALIASES) {
-		if (default_user(k, &du) == -1)
-			du.uid = 0;
+		if (runner(k, src, NULL, &du, label) == -1)
+			return;
 		owner = &du;
 	}
 	buf_init(&b, 0);

@@ -26,6 +26,19 @@
  *    with a warning); one from a .forward must belong to that user (or
  *    be root's and readable by all); a missing one is a temporary
  *    failure, so the message waits until it is back.
+ *
+ * Who reads what, when this process is root (asuser.h: a child that
+ * has become the reader, uid, gid and the supplementary groups of
+ * users_groups, opens the file; the checks above are made here on
+ * what it reports):
+ *  - a user's ~/.forward, and an :include: named in it: that user, so
+ *    that a file they may not read (a directory of root's on the way)
+ *    is not read: "Permission denied", a temporary failure;
+ *  - an :include: named in the aliases: default_user; when that is
+ *    root or does not exist the include fails as a command would.
+ * Not root, the process reads them itself: a .forward and its
+ * includes only when it runs as their owner (else XF_SKIP, for root's
+ * queue run), the aliases' includes as it can.
  */
 #ifndef HIKYAKU_EXPAND_H
 #define HIKYAKU_EXPAND_H

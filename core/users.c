@@ -4,6 +4,8 @@
  * so that its tail can never be taken for a line of its own.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,4 +166,24 @@ users_by_localpart(const char *passwd, const char *localpart, struct user *u)
 		return 0;
 	snprintf(name, sizeof(name), "%s", localpart);
 	return users_by_name(passwd, str_lower(name), u);
+}
+
+int
+users_groups(const struct user *u, gid_t *groups, int max)
+{
+	struct passwd	*pw;
+	int		 n = max;
+
+	groups[0] = u->gid;
+	if (max <= 1 || (pw = getpwnam(u->name)) == NULL ||
+	    pw->pw_uid != u->uid)
+		return 1;
+	/* -1: more than max; the first max are there all the same */
+	if (getgrouplist(u->name, u->gid, groups, &n) == -1 || n > max)
+		n = max;
+	if (n < 1) {
+		groups[0] = u->gid;
+		n = 1;
+	}
+	return n;
 }

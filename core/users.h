@@ -35,4 +35,14 @@ int	users_by_uid(const char *passwd, uid_t uid, struct user *u);
 int	users_by_localpart(const char *passwd, const char *localpart,
 	    struct user *u);
 
+/*
+ * The groups u is a member of in the system group database
+ * (getgrouplist), u->gid first, for a child that becomes u.  Only when
+ * the system's account of that name has u's uid: a name of the
+ * `passwd` file that is someone else on the system gets just u->gid.
+ * At most max (LIM_GROUPS) are kept: fewer groups is less privilege.
+ * Returns the count, at least 1.
+ */
+int	users_groups(const struct user *u, gid_t *groups, int max);
+
 #endif

@@ -121,8 +121,10 @@ int
 main(void)
 {
 	struct expansion x, y;
+	char		 line[LIM_PATH + 64];
 
-	if (mkdtemp(dir) == NULL)
+	/* as root, the users read their .forward and includes in it */
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) == -1)
 		return 1;
 	setup();
 	is_str(expand("bob"), "m:bob:bob", "a user without alias or .forward");
@@ -159,6 +161,25 @@ main(void)
 	c.allow_commands = CONF_ALLOW_ALIASES;
 	ok(strstr(expand("prog"), "never run as root") != NULL,
 	    "default_user root: refused");
+
+	if (getuid() == 0) {
+		/* readable by all, in a directory only root may enter */
+		mkdir(at("root-only"), 0700);
+		put("root-only/secret", "secretuser\n");
+		chmod(at("root-only/secret"), 0644);
+		snprintf(line, sizeof(line), ":include:%s/root-only/secret\n",
+		    dir);
+		put("dave/.forward", line);
+		ok(strstr(expand("dave"), "!4.3.0 cannot open include file") !=
+		    NULL && strstr(expand("dave"), "Permission denied") != NULL,
+		    "an include dave may not read: temporary, Permission denied: %s",
+		    expand("dave"));
+		ok(strstr(expand("dave"), "secretuser") == NULL,
+		    "and none of it is read as root: %s", expand("dave"));
+	} else {
+		ok(1, "# SKIP an include the user may not read needs root");
+		ok(1, "# SKIP an include the user may not read needs root");
+	}
 
 	expand_local(&c, "root", &x);
 	expand_local(&c, "root", &y);

@@ -166,5 +166,28 @@ main(void)
 
 	unlink(pw);
 	rmdir(dir);
+	{
+		/* users_groups: the system's groups only for the system's user */
+		struct user	 g;
+		gid_t		 gs[LIM_GROUPS];
+		int		 n;
+
+		memset(&g, 0, sizeof(g));
+		snprintf(g.name, sizeof(g.name), "root");
+		g.uid = 4999;	/* not the system's root */
+		g.gid = 4998;
+		n = users_groups(&g, gs, LIM_GROUPS);
+		ok(n == 1 && gs[0] == 4998, "a name that is another uid on "
+		    "the system: its own gid only (%d)", n);
+		snprintf(g.name, sizeof(g.name), "no-such-user-here");
+		n = users_groups(&g, gs, LIM_GROUPS);
+		ok(n == 1 && gs[0] == 4998, "a name not on the system: its "
+		    "own gid only (%d)", n);
+		snprintf(g.name, sizeof(g.name), "root");
+		g.uid = 0;
+		g.gid = 0;
+		n = users_groups(&g, gs, 1);
+		ok(n == 1 && gs[0] == 0, "max 1: the gid alone (%d)", n);
+	}
 	return done_testing();
 }
