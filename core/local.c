@@ -43,7 +43,9 @@ struct ctx {
 	const struct local_msg	*m;
 	int			 check_owner;	/* we were root: the file must be u's */
 	int			 file;		/* a /file destination: mbox format */
-	int			 no_groups;	/* no supplementary group in the child */
+	int			 own_groups;	/* the child keeps u's groups */
+	gid_t			 groups[LIM_GROUPS];	/* u's, users_groups */
+	int			 ngroups;
 	char			 path[LIM_PATH];
 };
 
@@ -577,17 +579,21 @@ child(const struct ctx *x, int wfd)
 	struct passwd	*pw;
 	char		 err[LIM_ERR];
 	gid_t		 g = 0;
+	const gid_t	*groups = &g;
 	int		 ng = 0;
 	ssize_t		 w;
 
 	memset(&r, 0, sizeof(r));
-	/* the `user` account's group lets the user write a setgid spool */
-	if (!x->no_groups && x->c->user != NULL &&
-	    (pw = getpwnam(x->c->user)) != NULL) {
+	if (x->own_groups) {
+		groups = x->groups;
+		ng = x->ngroups;
+	} else if (x->c->user != NULL && (pw = getpwnam(x->c->user)) != NULL) {
+		/* the `user` account's group: a setgid spool is writable */
 		g = pw->pw_gid;
 		ng = 1;
 	}
-	if (privs_drop(x->u->uid, x->u->gid, &g, ng, err, sizeof(err)) == -1)
+	if (privs_drop(x->u->uid, x->u->gid, groups, ng, err,
+	    sizeof(err)) == -1)
 		r.d = set_why(r.why, sizeof(r.why), DELIVERY_TEMPFAIL,
 		    "4.3.0 cannot become %s: %s", x->u->name, err);
 	else
@@ -689,11 +695,12 @@ local_deliver_file(const struct conf *c, const struct user *u,
 	x.u = u;
 	x.m = m;
 	x.file = 1;
-	x.no_groups = 1;
 	snprintf(x.path, sizeof(x.path), "%s", path);
-	if (geteuid() == 0)
+	if (geteuid() == 0) {
+		x.own_groups = 1;
+		x.ngroups = users_groups(u, x.groups, LIM_GROUPS);
 		d = deliver_as_user(&x, why, whylen);
-	else
+	} else
 		d = deliver_here(&x, why, whylen);
 	if (d == DELIVERY_OK)
 		set_why(why, whylen, DELIVERY_OK, "2.0.0 delivered to file %s",
@@ -718,7 +725,8 @@ command_child(const struct ctx *x, const char *command, int in, int err)
 	/* nothing of ours (queue lock, log, syslog socket) reaches it */
 	for (fd = 3; fd < 1024; fd++)
 		close(fd);
-	if (privs_drop(x->u->uid, x->u->gid, NULL, 0, e, sizeof(e)) == -1) {
+	if (privs_drop(x->u->uid, x->u->gid, x->groups, x->ngroups, e,
+	    sizeof(e)) == -1) {
 		dprintf(2, "cannot become %s: %s\n", x->u->name, e);
 		_exit(EX_TEMPFAIL_CHILD);
 	}
@@ -887,6 +895,9 @@ local_deliver_pipe(const struct conf *c, const struct user *u,
 	x.c = c;
 	x.u = u;
 	x.m = m;
+	/* read before the fork: the child closes every descriptor */
+	if (geteuid() == 0)
+		x.ngroups = users_groups(u, x.groups, LIM_GROUPS);
 	if (pipe2(in, O_CLOEXEC) == -1)
 		goto sys;
 	if (pipe2(er, O_CLOEXEC) == -1) {

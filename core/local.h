@@ -54,15 +54,17 @@ enum delivery	local_deliver(const struct conf *c, const struct user *u,
 /*
  * A /file destination of an alias or .forward: appended to in mbox
  * format with the same locks and rollback as a mailbox, written as u
- * (when root, by a child that has become u, with no supplementary
- * group).  u may not be root.
+ * (when root, by a child that has become u, with u's supplementary
+ * groups from the system group database: users_groups).  u may not be
+ * root.
  */
 enum delivery	local_deliver_file(const struct conf *c, const struct user *u,
 		    const char *path, const struct local_msg *m, char *why,
 		    size_t whylen);
 
 /*
- * A |command destination: /bin/sh -c command as u (never root), in its
+ * A |command destination: /bin/sh -c command as u (never root; when
+ * root, with u's supplementary groups as for a /file), in its
  * own process group, in u's home directory, with only SENDER,
  * RECIPIENT, USER, LOGNAME, HOME, PATH=/usr/bin:/bin and SHELL=/bin/sh
  * in its environment, the message (From_ line, Return-Path:,
