@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <poll.h>
 
@@ -573,7 +574,7 @@ struct result {
 };
 
 static void __attribute__((noreturn))
-child(const struct ctx *x, int wfd)
+child(const struct ctx *x, int wfd, pid_t parent)
 {
 	struct result	 r;
 	struct passwd	*pw;
@@ -587,8 +588,12 @@ child(const struct ctx *x, int wfd)
 	if (x->own_groups) {
 		groups = x->groups;
 		ng = x->ngroups;
-	} else if (x->c->user != NULL && (pw = getpwnam(x->c->user)) != NULL) {
-		/* the `user` account's group: a setgid spool is writable */
+	} else if (x->c->mailbox_kind == MAILBOX_MBOX &&
+	    strstr(x->c->mailbox, "%h") == NULL && x->c->user != NULL &&
+	    (pw = getpwnam(x->c->user)) != NULL) {
+		/* the `user` account's group, so that a mail spool such as
+		   /var/mail (setgid mail) is writable; never for a path in
+		   the user's home, where the user could point it elsewhere */
 		g = pw->pw_gid;
 		ng = 1;
 	}
@@ -596,6 +601,9 @@ child(const struct ctx *x, int wfd)
 	    sizeof(err)) == -1)
 		r.d = set_why(r.why, sizeof(r.why), DELIVERY_TEMPFAIL,
 		    "4.3.0 cannot become %s: %s", x->u->name, err);
+	else if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != parent)
+		r.d = set_why(r.why, sizeof(r.why), DELIVERY_TEMPFAIL,
+		    "4.3.0 delivery to %s: the runner is gone", x->u->name);
 	else
 		r.d = deliver_here(x, r.why, sizeof(r.why));
 	do
@@ -610,7 +618,7 @@ deliver_as_user(const struct ctx *x, char *why, size_t len)
 	struct result	 r;
 	size_t		 got = 0;
 	ssize_t		 n;
-	pid_t		 pid;
+	pid_t		 pid, parent = getpid();
 	int		 p[2], status = 0, waited;
 
 	if (pipe2(p, O_CLOEXEC) == -1)
@@ -625,7 +633,7 @@ deliver_as_user(const struct ctx *x, char *why, size_t len)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		child(x, p[1]);
+		child(x, p[1], parent);
 	}
 	close(p[1]);
 	while (got < sizeof(r) && ((n = read(p[0], (char *)&r + got,

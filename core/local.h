@@ -38,10 +38,12 @@ struct local_msg {
  * directories are created when missing.
  *
  * When the process runs as root the writing happens in a child that
- * has become the user (privs_drop to u->uid/u->gid; supplementary group
- * the gid of the `user` setting's account, so that a setgid-mail spool
- * like /var/mail can be written), and whose result comes back through
- * a pipe.  Otherwise it is done by this process.
+ * has become the user (privs_drop to u->uid/u->gid; for an mbox whose
+ * template has no %h, supplementary group the gid of the `user`
+ * setting's account, so that a setgid-mail spool like /var/mail can be
+ * written; none for a path in the user's home), that dies with the
+ * runner (SIGTERM), and whose result comes back through a pipe.
+ * Otherwise it is done by this process.
  *
  * why gets "X.Y.Z text" (RFC 3463 code first): "2.0.0 delivered to
  * mailbox /var/mail/bob", "4.2.0 cannot lock mailbox ...: ...",
