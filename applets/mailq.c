@@ -113,13 +113,10 @@ mailq_main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	app_conf_or_die(&c, cflag);
-	app_spool_gid(1);
-	/* only the listing's own error matters: a spool nobody has made
-	   yet is an empty queue */
-	if (queue_setup(c.spool, 0, 0, err, sizeof(err)) == -1 &&
-	    errno == ENAMETOOLONG)
-		app_die(EX_CONFIG, "%s", err);
-	if (queue_list(&ids, &n) == -1 && errno != ENOENT)
+	/* a spool nobody has made yet is an empty queue; nothing is made */
+	ids = NULL;
+	n = 0;
+	if (app_spool(&c, 0) == 0 && queue_list(&ids, &n) == -1)
 		app_die(app_exit_code(errno), "cannot read the queue in %s: %s",
 		    c.spool, strerror(errno));
 	for (int i = 0; i < n; i++) {
@@ -140,7 +137,6 @@ mailq_main(int argc, char **argv)
 		qenv_free(&env);
 	}
 	queue_list_free(ids, n);
-	app_spool_gid(0);
 	if (shown == 0)
 		printf("Mail queue is empty\n");
 	else

@@ -15,16 +15,20 @@
  *   -bm       deliver mail (the default)
  *   -bp       list the queue (mailq)       -bi  rebuild aliases (newaliases)
  *   -bs       SMTP on stdin/stdout          -bv  verify addresses, no mail
- *   -q        run the whole queue now, ignoring retry times
+ *   -q        run the whole queue now, ignoring retry times (root; an
+ *             ordinary user of a set-group-ID install asks mtad)
  *   -v        deliver in the foreground and show the log on stderr
- *   -C FILE   configuration file (else $HIKYAKU_CONF, /etc/hikyaku.conf)
+ *   -C FILE   configuration file (else $HIKYAKU_CONF, /etc/hikyaku.conf;
+ *             set-group-ID: /etc/hikyaku.conf only, -C for root only)
  * Accepted and ignored, as Postfix does: -oX..., -B type, -N dsn,
  * -R ret, -V envid, -h hops, -L label, -U, -m.
  *
  * Standards: RFC 5321, RFC 5322; exit codes of sysexits(3):
  * 0 queued; 64 usage or no recipient; 65 bad message data (NUL byte,
  * too large, bad address); 67 unknown user (-bv); 69 unavailable;
- * 75 temporary (disk full...); 77 permission; 78 configuration.
+ * 75 temporary (disk full...); 77 permission (-q or -C of an ordinary
+ * user in a set-group-ID install); 78 configuration (a spool that fails
+ * its checks).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,7 +57,7 @@
 #define LINE_MAX_BYTES	(1024 * 1024)	/* one input line */
 
 /* The queue file being written, removed if we are interrupted. */
-static char	 interrupted_tmp[LIM_PATH];
+static struct queue_writer *interrupted;
 
 struct opts {
 	int		 mode;		/* 'm' 'p' 'i' 's' 'v' 'q' */
@@ -85,7 +89,8 @@ usage(FILE *fp)
 	    "  -bi       rebuild the aliases database (like newaliases)\n"
 	    "  -bs       speak SMTP on stdin and stdout\n"
 	    "  -bv       say where each address would go; send nothing\n"
-	    "  -q        deliver everything queued now\n"
+	    "  -q        deliver everything queued now (root; others ask "
+	    "mtad)\n"
 	    "  -C FILE   configuration file (default $HIKYAKU_CONF, then "
 	    "/etc/hikyaku.conf)\n");
 }
@@ -119,7 +124,14 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'C': o->conf = optarg; break;
 		case 'f': case 'r': o->sender = optarg; break;
-		case 'F': o->fullname = optarg; break;
+		case 'F':
+			if (strpbrk(optarg, "\r\n") != NULL) {
+				fprintf(stderr, "sendmail: -F: a full name is "
+				    "one line; nothing was queued\n");
+				exit(EX_USAGE);
+			}
+			o->fullname = optarg;
+			break;
 		case 'i': o->dot_ends = 0; break;
 		case 'o':
 			if (strcmp(optarg, "i") == 0)
@@ -160,8 +172,8 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	if (interrupted_tmp[0] != '\0')
-		unlink(interrupted_tmp);
+	if (interrupted != NULL)
+		queue_abort_signal(interrupted);
 	_exit(EX_TEMPFAIL);
 }
 
@@ -171,11 +183,11 @@ on_signal(int sig)
  * whole or absent.
  */
 static void
-guard(const char *tmp)
+guard(struct queue_writer *w)
 {
 	struct sigaction sa;
 
-	snprintf(interrupted_tmp, sizeof(interrupted_tmp), "%s", tmp);
+	interrupted = w;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -314,14 +326,12 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 		app_die(EX_TEMPFAIL, "%s", strerror(errno));
 	for (int i = 0; i < nrcpts; i++)
 		canon_or_die(rcpts[i], 0, canon + (size_t)i * LIM_ADDR, LIM_ADDR);
-	app_spool_setup(c);
-	app_spool_gid(1);
+	(void)app_spool(c, 1);
 	hold_signals(1);
 	if (submit_begin(&s, c, &so, err, sizeof(err)) == -1)
 		app_die(app_exit_code(errno), "%s", err);
-	guard(s.w.tmp);
+	guard(&s.w);
 	hold_signals(0);
-	app_spool_gid(0);
 	for (int i = 0; i < nrcpts; i++)
 		if (submit_rcpt(&s, canon + (size_t)i * LIM_ADDR, err,
 		    sizeof(err)) == -1) {
@@ -330,13 +340,11 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 		}
 	free(canon);
 	read_message(&s, o->dot_ends);
-	app_spool_gid(1);
 	hold_signals(1);
-	interrupted_tmp[0] = '\0';
+	interrupted = NULL;
 	if (submit_commit(&s, qid, sizeof(qid), err, sizeof(err)) == -1)
 		app_die(app_submit_exit_code(errno), "%s; nothing was queued", err);
 	committed();
-	app_spool_gid(0);
 	log_info("%s: uid=%lu from=<%s>", qid, (unsigned long)getuid(), sender);
 	if (!o->queue_only) {
 		ids[0] = qid;
@@ -429,10 +437,8 @@ smtp_on_stdio(const struct conf *c, const struct opts *o)
 	char	**ids = NULL;
 	int	 n = 0, r;
 
-	app_spool_setup(c);
-	app_spool_gid(1);
+	(void)app_spool(c, 1);
 	r = session_local(c, getuid(), 0, 1, &ids, &n);
-	app_spool_gid(0);
 	if (n > 0 && !o->queue_only)
 		app_kick(c, ids, n, 0);
 	for (int i = 0; i < n; i++)
@@ -441,16 +447,33 @@ smtp_on_stdio(const struct conf *c, const struct opts *o)
 	return r == 0 ? 0 : EX_IOERR;
 }
 
+/*
+ * -q: root, or the owner of a private spool, runs the whole queue.  A
+ * set-group-ID run may only ask a running daemon to do it: delivering
+ * is never done with the spool group.
+ */
 static int
 run_queue(const struct conf *c)
 {
 	char	 err[LIM_ERR];
 	int	 bad;
 
-	app_spool_setup(c);
-	app_spool_gid(1);
+	(void)app_spool(c, 1);
+	if (queue_group_kept()) {
+		switch (queue_poke()) {
+		case 1:
+			printf("sendmail: mtad was asked to run the queue\n");
+			return 0;
+		case 0:
+			app_die(EX_NOPERM, "only root can run the queue, and no "
+			    "mtad is running to ask; the mail waits for the "
+			    "next queue run");
+		default:
+			app_die(app_exit_code(errno), "cannot reach mtad "
+			    "through %s/trigger: %s", c->spool, strerror(errno));
+		}
+	}
 	bad = deliver_queue(c, 1, err, sizeof(err));
-	app_spool_gid(0);
 	if (bad == -1)
 		app_die(app_exit_code(errno), "%s", err);
 	return bad ? EX_TEMPFAIL : 0;
@@ -465,6 +488,10 @@ sendmail_main(int argc, char **argv)
 	int		 qargc = 0;
 
 	parse_opts(&o, argc, argv);
+	/* only submission (-bm, -bs), listing (-bp) and asking for a queue
+	   run (-q) have any use for the spool group */
+	if (strchr("mspq", o.mode) == NULL)
+		app_drop_spool();
 	app_conf_or_die(&c, o.conf);
 	log_init("hikyaku/sendmail", c.log);
 	log_verbose(o.verbose);

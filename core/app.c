@@ -17,22 +17,29 @@
 #include "deliver.h"
 #include "limits.h"
 #include "log.h"
+#include "privs.h"
 #include "queue.h"
 #include "users.h"
 
 const char *app_name = "hikyaku";
-
-static gid_t spool_gid;
-static int spool_gid_kept;
+int app_privileged;
 
 int
 app_conf(struct conf *c, const char *cflag, char *err, size_t errlen)
 {
 	const char	*env = getenv("HIKYAKU_CONF");
 
+	/* a set-group-ID run takes nothing from its caller but -C from
+	   root: the system configuration decides where the spool is */
+	if (cflag != NULL && app_privileged) {
+		snprintf(err, errlen, "-C %s: only root may name another "
+		    "configuration here (this hikyaku is set-group-ID)", cflag);
+		errno = EPERM;
+		return -1;
+	}
 	if (cflag != NULL)
 		return conf_load(c, cflag, 1, err, errlen);
-	if (env != NULL && *env != '\0')
+	if (env != NULL && *env != '\0' && !app_privileged)
 		return conf_load(c, env, 1, err, errlen);
 	return conf_load(c, CONF_DEFAULT_PATH, 0, err, errlen);
 }
@@ -43,29 +50,48 @@ app_conf_or_die(struct conf *c, const char *cflag)
 	char	 err[LIM_ERR];
 
 	if (app_conf(c, cflag, err, sizeof(err)) == -1)
-		app_die(EX_CONFIG, "%s", err);
+		app_die(errno == EPERM && app_privileged ? EX_NOPERM :
+		    EX_CONFIG, "%s", err);
+}
+
+/*
+ * What a set-group-ID run passes on is made here, not inherited: a
+ * search path of our own and the caller's time zone when it names no
+ * file.
+ */
+static int
+rebuild_env(void)
+{
+	const char	*tz = getenv("TZ");
+	char		 keep[64] = "";
+
+	if (tz != NULL && strlen(tz) < sizeof(keep) && strchr(tz, '/') ==
+	    NULL && tz[0] != '.')
+		snprintf(keep, sizeof(keep), "%s", tz);
+	if (clearenv() != 0 || setenv("PATH", "/usr/bin:/bin", 1) == -1)
+		return -1;
+	if (keep[0] != '\0' && setenv("TZ", keep, 1) == -1)
+		return -1;
+	return 0;
 }
 
 int
-app_privs(int keep_spool, char *err, size_t errlen)
+app_privs(enum applet_priv policy, char *err, size_t errlen)
 {
-	gid_t	 r = getgid(), e = getegid();
-
-	if (r == e)
-		return 0;
-	if (keep_spool) {
-		/* effective back to the real gid; saved keeps the spool group */
-		if (setresgid(r, r, e) == -1 || getegid() != r) {
-			snprintf(err, errlen, "unable to set group ids: %s",
-			    strerror(errno));
-			return -1;
-		}
-		spool_gid = e;
-		spool_gid_kept = 1;
-		return 0;
+	if (getgid() == getegid())
+		return 0;		/* not set-group-ID */
+	if (getuid() != 0)
+		app_privileged = 1;
+	/* root needs no group of ours; the other applets none at all */
+	if (getuid() == 0 || policy != PRIV_SPOOL)
+		return privs_drop_setgid(err, errlen);
+	if (queue_keep_group(getegid()) == -1) {
+		snprintf(err, errlen, "unable to set group ids: %s",
+		    strerror(errno));
+		return -1;
 	}
-	if (setresgid(r, r, r) == -1 || getegid() != r) {
-		snprintf(err, errlen, "unable to drop group ids: %s",
+	if (rebuild_env() == -1) {
+		snprintf(err, errlen, "unable to rebuild the environment: %s",
 		    strerror(errno));
 		return -1;
 	}
@@ -73,13 +99,12 @@ app_privs(int keep_spool, char *err, size_t errlen)
 }
 
 void
-app_spool_gid(int on)
+app_drop_spool(void)
 {
-	if (!spool_gid_kept)
-		return;
-	if (setegid(on ? spool_gid : getgid()) == -1)
-		app_die(EX_OSERR, "unable to switch group id: %s",
-		    strerror(errno));
+	char	 err[LIM_ERR];
+
+	if (queue_group_kept() && queue_drop_group(err, sizeof(err)) == -1)
+		app_die(EX_OSERR, "%s", err);
 }
 
 void
@@ -145,44 +170,80 @@ app_whoami(const struct conf *c, char *name, size_t len, char *gecos,
 	gecos[strcspn(gecos, ",")] = '\0';	/* "Full Name,room,phone" */
 }
 
-void
-app_spool_setup(const struct conf *c)
+int
+app_spool(const struct conf *c, int create)
 {
 	struct passwd	*pw;
 	uid_t		 uid = 0;
 	gid_t		 gid = 0;
 	char		 err[LIM_ERR];
+	int		 r;
 
-	if (geteuid() == 0 && (pw = getpwnam(c->user)) != NULL) {
+	if ((pw = getpwnam(c->user)) != NULL) {
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
 	}
-	app_spool_gid(1);
-	if (queue_setup(c->spool, uid, gid, err, sizeof(err)) == -1)
-		app_die(app_exit_code(errno), "%s", err);
-	app_spool_gid(0);
+	if ((r = queue_init(c->spool, create, uid, gid, err, sizeof(err))) ==
+	    -2)
+		app_die(EX_CONFIG, "%s", err);
+	if (r == -1 && !create && errno == ENOENT)
+		return -1;
+	if (r == -1)
+		app_die(errno == ENAMETOOLONG ? EX_CONFIG :
+		    app_exit_code(errno), "%s", err);
+	return 0;
 }
 
-/* Deliver these entries: in a detached child, or here with -v. */
 void
+app_spool_setup(const struct conf *c)
+{
+	(void)app_spool(c, 1);
+}
+
+void
+app_spool_gid(int on)
+{
+	(void)on;
+}
+
+/* Signals as a fresh process has them: delivery can be stopped. */
+static void
+default_signals(void)
+{
+	sigset_t	 none;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int
 app_kick(const struct conf *c, char **ids, int n, int foreground)
 {
 	char	 err[LIM_ERR];
 	pid_t	 pid;
-	int	 fd;
+	int	 fd, r;
 
+	/* a running daemon delivers at once when poked */
+	if ((r = queue_poke()) == 1 && !foreground)
+		return KICK_DAEMON;
+	if (r == -1)
+		log_warn("cannot poke the queue trigger: %s", strerror(errno));
+	/* a set-group-ID submitter delivers nothing itself: without the
+	   group it could not, and with it it must not */
+	if (queue_group_kept())
+		return r == 1 ? KICK_DAEMON : KICK_WAITS;
 	if (!foreground) {
 		if ((pid = fork()) == -1) {
 			log_warn("cannot fork for delivery (the queue run will "
 			    "deliver): %s", strerror(errno));
-			return;
+			return KICK_WAITS;
 		}
 		if (pid > 0)
-			return;
+			return KICK_CHILD;
 		setsid();
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
 		if ((fd = open("/dev/null", O_RDWR)) != -1) {
 			dup2(fd, 0);
 			dup2(fd, 1);
@@ -191,13 +252,13 @@ app_kick(const struct conf *c, char **ids, int n, int foreground)
 				close(fd);
 		}
 	}
-	app_spool_gid(1);
+	default_signals();
 	for (int i = 0; i < n; i++)
 		if (deliver_entry(c, ids[i], 0, err, sizeof(err)) == -1)
 			log_warn("%s", err);
 	if (!foreground)
 		_exit(0);
-	app_spool_gid(0);
+	return KICK_DONE;
 }
 
 int

@@ -8,24 +8,42 @@
 
 #include <stddef.h>
 
+#include "applets.h"
 #include "conf.h"
 
 extern const char *app_name;	/* the applet running, for messages */
 
 /*
+ * Set when hikyaku was started set-group-ID by a user other than root:
+ * such a run takes nothing from its caller, so app_conf reads only the
+ * system configuration (no $HIKYAKU_CONF, no -C).
+ */
+extern int app_privileged;
+
+/*
  * Load the configuration: cflag (-C FILE) if not NULL, else
  * $HIKYAKU_CONF, else /etc/hikyaku.conf (which may be missing: all
- * defaults).  A named file that is missing is an error.  0 or -1.
+ * defaults).  A named file that is missing is an error.  In a
+ * privileged run only /etc/hikyaku.conf, and -C is refused (EPERM).
+ * 0 or -1.
  */
 int	app_conf(struct conf *c, const char *cflag, char *err, size_t errlen);
 
-/* Load the configuration or exit 78 (EX_CONFIG) with the reason. */
+/* Load the configuration or exit 78 (EX_CONFIG), or 77 for a -C that
+   a privileged run refuses, with the reason. */
 void	app_conf_or_die(struct conf *c, const char *cflag);
 
-/* The privilege policy of applets.h; keep_spool: PRIV_SPOOL. */
-int	app_privs(int keep_spool, char *err, size_t errlen);
-/* Take the spool group back, or drop it again (no-op unless setgid). */
-void	app_spool_gid(int on);
+/*
+ * The privilege policy of applets.h, applied by main before anything
+ * else runs.  Not set-group-ID: nothing to do.  Set-group-ID: root and
+ * every policy but PRIV_SPOOL drop the group for good (verified);
+ * PRIV_SPOOL hands it to the queue module as a saved gid only, and
+ * the environment is rebuilt (PATH, and TZ when it names no file).
+ */
+int	app_privs(enum applet_priv policy, char *err, size_t errlen);
+/* Give up a kept spool group for good (before work that needs none:
+   -bv, -bi, -bd); exits 71 if it cannot be verified. */
+void	app_drop_spool(void);
 
 /* Who is running us: the login name from the passwd setting's entry
    for our uid, else the system's, else "uidN"; and the full name (the
@@ -33,14 +51,24 @@ void	app_spool_gid(int on);
 void	app_whoami(const struct conf *c, char *name, size_t len, char *gecos,
 	    size_t glen);
 
-/* Make the spool if missing (owned by the `user` account when root);
-   exits with the reason when that fails. */
-void	app_spool_setup(const struct conf *c);
+/* Open the spool (queue_init), making it when create is set (owned by
+   the `user` account when root); exits with the reason when that fails
+   (78 for a spool that fails its checks), except that without create a
+   spool not made yet returns -1.  0 when open. */
+int	app_spool(const struct conf *c, int create);
+void	app_spool_setup(const struct conf *c);	/* app_spool(c, 1) */
+void	app_spool_gid(int on);			/* no-op: the queue raises */
 
-/* Deliver these queue entries now: in a detached child that outlives
-   us (the usual), or in this process when foreground is set.  Failures
-   are logged; the queue run retries. */
-void	app_kick(const struct conf *c, char **ids, int n, int foreground);
+/*
+ * Have these queue entries delivered now.  The trigger is poked first:
+ * a running daemon takes them (KICK_DAEMON).  Otherwise a detached child
+ * that outlives us delivers them (KICK_CHILD), or this process does when
+ * foreground is set (KICK_DONE) — except in a set-group-ID run, which
+ * delivers nothing: the entries wait for root's queue run (KICK_WAITS).
+ * Failures are logged; the queue run retries.
+ */
+enum { KICK_DAEMON, KICK_CHILD, KICK_DONE, KICK_WAITS };
+int	app_kick(const struct conf *c, char **ids, int n, int foreground);
 
 /* "APPLET: fatal: ..." on stderr and exit(code). */
 void	app_die(int code, const char *fmt, ...)

@@ -3,13 +3,15 @@
  * name (main looks names up with bsearch).  An entry point of NULL is
  * an applet of the design that is not in this build yet.
  *
- * Policies, applied by main before the applet runs:
+ * Policies, applied by main (app_privs) before the applet, or any
+ * other entry point (--install, --config, --list), looks at anything:
  *   PRIV_DROP   a set-group-id is dropped for good
  *   PRIV_SPOOL  a set-group-id (the spool group) is kept only as the
  *               saved gid; the queue module takes it back around its
  *               own system calls and nothing else runs with it
  *   PRIV_ROOT   meant to be started by root (daemons); no set-id kept
- * The binary refuses to run set-user-ID at all.
+ * Started set-group-ID by anyone but root, every applet reads only the
+ * system configuration.  The binary refuses to run set-user-ID at all.
  */
 #ifndef HIKYAKU_APPLETS_H
 #define HIKYAKU_APPLETS_H

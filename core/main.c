@@ -8,7 +8,8 @@
  *   hikyaku --config [-C FILE]     print every setting and its value
  *
  * Exit codes: 127 unknown applet, 69 (EX_UNAVAILABLE) applet not in
- * this build, 77 (EX_NOPERM) started set-user-ID, 64 (EX_USAGE).
+ * this build, 77 (EX_NOPERM) started set-user-ID, a privilege drop that
+ * failed, or --config -C of an ordinary user set-group-ID; 64 (EX_USAGE).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -141,7 +142,7 @@ print_config(int argc, char **argv)
 	char		 err[LIM_ERR];
 
 	if (argc == 3 && strcmp(argv[1], "-C") == 0) {
-		if (conf_load(&c, argv[2], 1, err, sizeof(err)) == -1)
+		if (app_conf(&c, argv[2], err, sizeof(err)) == -1)
 			goto fail;
 	} else if (argc == 1) {
 		if (app_conf(&c, NULL, err, sizeof(err)) == -1)
@@ -156,7 +157,7 @@ print_config(int argc, char **argv)
 	return 0;
 fail:
 	fprintf(stderr, "hikyaku: fatal: %s\n", err);
-	return EX_CONFIG;
+	return errno == EPERM && app_privileged ? EX_NOPERM : EX_CONFIG;
 }
 
 static void
@@ -170,19 +171,27 @@ print_defaults(void)
 static int
 run(const struct applet *a, int argc, char **argv)
 {
-	char	 err[LIM_ERR];
-
 	if (a->fn == NULL) {
 		fprintf(stderr, "hikyaku: %s: not available in this build yet\n",
 		    a->name);
 		return EX_UNAVAILABLE;
 	}
-	if (app_privs(a->priv == PRIV_SPOOL, err, sizeof(err)) == -1) {
-		fprintf(stderr, "hikyaku: fatal: %s\n", err);
-		return EX_NOPERM;
-	}
 	app_name = a->name;
 	return a->fn(argc, argv);
+}
+
+/* The privilege policy, before anything else is looked at: only the
+   applets that need the spool group keep it (as the saved gid). */
+static void
+policy(const struct applet *a)
+{
+	char	 err[LIM_ERR];
+
+	if (app_privs(a != NULL ? a->priv : PRIV_DROP, err, sizeof(err)) ==
+	    -1) {
+		fprintf(stderr, "hikyaku: fatal: %s\n", err);
+		exit(EX_NOPERM);
+	}
 }
 
 int
@@ -200,11 +209,13 @@ main(int argc, char **argv)
 	name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	/* "hikyaku", or a build of it such as "hikyaku-asan" */
 	if (strncmp(name, "hikyaku", 7) != 0) {
-		if ((a = find(name)) != NULL)
+		policy(a = find(name));
+		if (a != NULL)
 			return run(a, argc, argv);
 		fprintf(stderr, "hikyaku: %s: applet not found\n", name);
 		return 127;
 	}
+	policy(a = argc >= 2 ? find(argv[1]) : NULL);
 	if (argc < 2) {
 		usage(stderr);
 		return EX_USAGE;
@@ -226,7 +237,7 @@ main(int argc, char **argv)
 		print_defaults();
 		return 0;
 	}
-	if ((a = find(argv[1])) == NULL) {
+	if (a == NULL) {
 		fprintf(stderr, "hikyaku: %s: applet not found\n", argv[1]);
 		return 127;
 	}

@@ -19,78 +19,242 @@
 #include <unistd.h>
 
 #include "limits.h"
+#include "privs.h"
 #include "queue.h"
 #include "str.h"
 
 #define ID_LEN	10
 #define DONE_PER_LINE	100	/* keys on one D line of an envelope */
 
-static char spool[LIM_PATH - 64];	/* room for "/tmp/ID.env" */
+/* The spool, opened once by queue_init: every file operation below is
+   relative to these descriptors, so no symlink in the spool is followed. */
+static char spool[LIM_PATH - 64];	/* for messages */
+static int spool_fd = -1, tmp_fd = -1, msg_fd = -1, env_fd = -1;
+static uid_t spool_uid;			/* owner given to files root makes */
+static gid_t spool_gid;
+
+/* Set-group-ID: the spool group, kept as the saved gid only. */
+static gid_t kept_gid;
+static int kept;
 
 static const char b62[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/*
+ * The spool group is in force only between up() and down(), around
+ * the queue's own system calls.  Going back to the real gid cannot
+ * fail for a process that holds it as its real gid; if it ever did,
+ * nothing may go on with the group, so the process stops there.
+ */
 static int
-path(char *out, const char *dir, const char *id, const char *suffix)
+up(void)
 {
-	if ((size_t)snprintf(out, LIM_PATH, "%s/%s/%s%s", spool, dir, id,
-	    suffix) >= LIM_PATH) {
-		errno = ENAMETOOLONG;
+	return kept ? setegid(kept_gid) : 0;
+}
+
+static void
+down(void)
+{
+	int	 saved = errno;
+
+	if (kept && setegid(getgid()) == -1)
+		abort();
+	errno = saved;
+}
+
+int
+queue_keep_group(gid_t gid)
+{
+	gid_t	 r = getgid();
+
+	/* effective back to the real gid; the saved gid keeps the group */
+	if (setresgid(r, r, gid) == -1 || getegid() != r)
 		return -1;
-	}
+	kept_gid = gid;
+	kept = 1;
 	return 0;
 }
 
+int
+queue_group_kept(void)
+{
+	return kept;
+}
+
+int
+queue_drop_group(char *err, size_t errlen)
+{
+	if (privs_drop_setgid(err, errlen) == -1)
+		return -1;
+	kept = 0;
+	return 0;
+}
+
+/* Who may own the spool's directories: root, the `user` account and,
+   for a process that is not root, the caller itself (a private spool). */
+static const char *
+check_dir(const struct stat *st, uid_t owner)
+{
+	if (!S_ISDIR(st->st_mode))
+		return "is not a directory";
+	if (st->st_uid != 0 && st->st_uid != owner &&
+	    (getuid() == 0 || kept || st->st_uid != getuid()))
+		return "belongs to someone else (not root, not the spool's "
+		    "user)";
+	if (st->st_mode & S_IWOTH)
+		return "is writable by everyone";
+	return NULL;
+}
+
+/* Open dir (relative to at) as a directory, never through a symlink,
+   and check it; mkmode != 0: make it when missing (as root, owned by
+   uid/gid).  -1 with errno, or -2 with err set when it fails a check. */
 static int
-mkdir_owned(const char *p, mode_t mode, uid_t uid, gid_t gid, int root)
+open_dir(int at, const char *name, const char *shown, mode_t mkmode,
+    uid_t owner, gid_t group, int *fdp, char *err, size_t errlen)
 {
 	struct stat	 st;
+	const char	*bad;
+	int		 fd, made = 0;
 
-	if (mkdir(p, mode) == -1) {
-		if (errno != EEXIST)
-			return -1;
-		if (stat(p, &st) == -1)
-			return -1;
-		if (!S_ISDIR(st.st_mode)) {
-			errno = ENOTDIR;
-			return -1;
+	if (mkmode != 0 && mkdirat(at, name, mkmode) == 0)
+		made = 1;
+	else if (mkmode != 0 && errno != EEXIST)
+		goto fail;
+	if ((fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ELOOP || errno == ENOTDIR) {
+			struct stat lst;
+
+			bad = fstatat(at, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(lst.st_mode) ? "is a symbolic link" :
+			    "is not a directory";
+			snprintf(err, errlen, "spool %s %s", shown, bad);
+			return -2;
 		}
-		return 0;
+		goto fail;
 	}
-	if (root && (chown(p, uid, gid) == -1 || chmod(p, mode) == -1))
+	if (made && geteuid() == 0 && (fchown(fd, owner, group) == -1 ||
+	    fchmod(fd, mkmode) == -1))
+		goto fail_fd;
+	if (fstat(fd, &st) == -1)
+		goto fail_fd;
+	if ((bad = check_dir(&st, owner)) != NULL) {
+		close(fd);
+		snprintf(err, errlen, "spool %s %s", shown, bad);
+		return -2;
+	}
+	*fdp = fd;
+	return 0;
+fail_fd:
+	{
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+fail:
+	{
+		int saved = errno;
+
+		snprintf(err, errlen, "cannot %s spool %s: %s", mkmode != 0 ?
+		    "create" : "open", shown, strerror(saved));
+		errno = saved;
+	}
+	return -1;
+}
+
+void
+queue_close(void)
+{
+	int	*fds[] = { &spool_fd, &tmp_fd, &msg_fd, &env_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] != -1)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* The trigger: a FIFO that a running daemon reads. */
+static int
+make_trigger(uid_t owner, gid_t group)
+{
+	if (mkfifoat(spool_fd, "trigger", geteuid() == 0 || kept ? 0620 :
+	    0600) == -1)
+		return errno == EEXIST ? 0 : -1;
+	if (geteuid() == 0 && (fchownat(spool_fd, "trigger", owner, group,
+	    AT_SYMLINK_NOFOLLOW) == -1 || fchmodat(spool_fd, "trigger", 0620,
+	    0) == -1))
 		return -1;
 	return 0;
 }
 
 int
-queue_setup(const char *dir, uid_t uid, gid_t gid, char *err, size_t errlen)
+queue_init(const char *dir, int create, uid_t owner, gid_t group, char *err,
+    size_t errlen)
 {
 	static const char *const subs[] = { "tmp", "msg", "env" };
-	char		 p[LIM_PATH];
-	int		 root = geteuid() == 0;
-	mode_t		 mode = root ? 0770 : 0700;
+	int		*fds[] = { &tmp_fd, &msg_fd, &env_fd };
+	char		 shown[LIM_PATH];
+	int		 root = geteuid() == 0, r;
+	mode_t		 mode = create ? (root ? 0770 : 0700) : 0;
 
+	queue_close();
 	if (strlen(dir) >= sizeof(spool)) {
 		snprintf(err, errlen, "spool path too long: %s", dir);
 		errno = ENAMETOOLONG;
 		return -1;
 	}
 	snprintf(spool, sizeof(spool), "%s", dir);
-	if (mkdir_owned(spool, root ? 0755 : 0700, uid, gid, root) == -1)
-		goto fail;
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof(p), "%s/%s", spool, subs[i]);
-		if (mkdir_owned(p, mode, uid, gid, root) == -1) {
-			snprintf(err, errlen, "cannot create %s: %s", p,
-			    strerror(errno));
-			return -1;
-		}
+	spool_uid = owner;
+	spool_gid = group;
+	if (up() == -1) {
+		snprintf(err, errlen, "unable to take the spool group: %s",
+		    strerror(errno));
+		return -1;
 	}
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot create spool %s: %s", spool,
-	    strerror(errno));
-	return -1;
+	r = open_dir(AT_FDCWD, spool, spool, create ? (root ? 0755 : 0700) :
+	    0, owner, group, &spool_fd, err, errlen);
+	for (size_t i = 0; i < 3 && r == 0; i++) {
+		snprintf(shown, sizeof(shown), "%s/%s", spool, subs[i]);
+		r = open_dir(spool_fd, subs[i], shown, mode, owner, group,
+		    fds[i], err, errlen);
+	}
+	if (r == 0 && create && make_trigger(owner, group) == -1) {
+		snprintf(err, errlen, "cannot create %s/trigger: %s", spool,
+		    strerror(errno));
+		r = -1;
+	}
+	down();
+	if (r != 0)
+		queue_close();
+	return r;
+}
+
+int
+queue_poke(void)
+{
+	struct stat	 st;
+	int		 fd, r = -1;
+
+	if (spool_fd == -1) {
+		errno = EBADF;
+		return -1;
+	}
+	if (up() == -1)
+		return -1;
+	fd = openat(spool_fd, "trigger", O_WRONLY | O_NONBLOCK | O_NOFOLLOW |
+	    O_CLOEXEC);
+	down();
+	if (fd == -1)
+		return errno == ENXIO || errno == ENOENT ? 0 : -1;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		r = write(fd, "!", 1) == 1 ? 1 : errno == EAGAIN ? 1 : -1;
+	} else
+		errno = EINVAL;
+	close(fd);
+	return r;
 }
 
 int
@@ -135,41 +299,71 @@ new_id(char *id)
 	id[ID_LEN] = '\0';
 }
 
+/* A file the queue makes: group-readable whatever the umask (mailq of
+   other users reads envelopes through the group), and given to the
+   spool's owner when root makes it. */
+static int
+own_file(int fd)
+{
+	if (fchmod(fd, 0640) == -1)
+		return -1;
+	if (geteuid() == 0 && fchown(fd, spool_uid, spool_gid) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+not_open(void)
+{
+	if (spool_fd != -1)
+		return 0;
+	errno = EBADF;
+	return -1;
+}
+
 int
 queue_open(struct queue_writer *w, char *err, size_t errlen)
 {
-	char		 p[LIM_PATH];
 	struct stat	 st;
-	int		 fd = -1;
+	int		 fd = -1, saved;
 
 	memset(w, 0, sizeof(*w));
+	if (not_open() == -1 || up() == -1)
+		goto fail;
 	for (int tries = 0; tries < 1000; tries++) {
 		new_id(w->id);
-		if (path(w->tmp, "tmp", w->id, "") == -1 ||
-		    path(p, "msg", w->id, "") == -1)
-			break;
-		fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
-		    O_NOFOLLOW, 0640);
+		fd = openat(tmp_fd, w->id, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC | O_NOFOLLOW, 0640);
 		if (fd == -1 && errno == EEXIST)
 			continue;
 		if (fd == -1)
 			break;
-		if (stat(p, &st) == 0) {	/* taken by a committed entry */
+		if (fstatat(msg_fd, w->id, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			/* taken by a committed entry */
 			close(fd);
-			unlink(w->tmp);
+			unlinkat(tmp_fd, w->id, 0);
 			fd = -1;
 			continue;
 		}
-		if ((w->fp = fdopen(fd, "w")) == NULL)
+		if (own_file(fd) == -1 || (w->fp = fdopen(fd, "w")) == NULL)
 			break;
+		snprintf(w->tmp, sizeof(w->tmp), "%s", w->id);
+		down();
 		return 0;
 	}
-	snprintf(err, errlen, "cannot create queue file in %s/tmp: %s", spool,
-	    fd == -1 ? strerror(errno) : "out of IDs");
+	saved = errno;
 	if (fd != -1) {
 		close(fd);
-		unlink(w->tmp);
+		unlinkat(tmp_fd, w->id, 0);
 	}
+	down();
+	errno = saved;
+fail:
+	saved = errno;
+	snprintf(err, errlen, "cannot create queue file in %s/tmp: %s", spool,
+	    fd == -1 && errno != 0 ? strerror(errno) : "out of IDs");
+	w->id[0] = '\0';
+	errno = saved;
 	return -1;
 }
 
@@ -181,24 +375,19 @@ queue_abort(struct queue_writer *w)
 	if (w->fp != NULL)
 		fclose(w->fp);
 	w->fp = NULL;
-	if (w->tmp[0] != '\0')
-		unlink(w->tmp);
+	if (w->tmp[0] != '\0' && tmp_fd != -1 && up() == 0) {
+		unlinkat(tmp_fd, w->tmp, 0);
+		down();
+	}
 	w->tmp[0] = '\0';
 	errno = saved;
 }
 
-static int
-fsync_dir(const char *dir)
+void
+queue_abort_signal(const struct queue_writer *w)
 {
-	char	 p[LIM_PATH];
-	int	 fd, r;
-
-	snprintf(p, sizeof(p), "%s/%s", spool, dir);
-	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	r = fsync(fd);
-	close(fd);
-	return r;
+	if (w->tmp[0] != '\0' && tmp_fd != -1 && up() == 0)
+		unlinkat(tmp_fd, w->tmp, 0);
 }
 
 /* Printable, one line: control characters become '?'. */
@@ -276,19 +465,22 @@ read_done(struct qrcpt *r, const char *v)
 	return 0;
 }
 
+/* Write the envelope into tmp/NAME, fsync'd (called between up/down). */
 static int
-write_env_file(const char *tmp, const struct qenv *env)
+write_env_file(const char *name, const struct qenv *env)
 {
 	static const char st[] = "PSF";
 	FILE	*fp;
 	int	 fd, saved;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
+	fd = openat(tmp_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0640);
 	if (fd == -1)
 		return -1;
-	if ((fp = fdopen(fd, "w")) == NULL) {
+	if (own_file(fd) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		saved = errno;
 		close(fd);
+		errno = saved;
 		return -1;
 	}
 	fprintf(fp, "V 1\nT %lld\nU %lu\nW %d\n", (long long)env->arrival,
@@ -314,54 +506,65 @@ write_env_file(const char *tmp, const struct qenv *env)
 	return fclose(fp) == EOF ? -1 : 0;
 }
 
-int
-queue_commit(struct queue_writer *w, struct qenv *env, char *err,
-    size_t errlen)
+/* The steps of a commit, with the group in force; what failed in *what. */
+static int
+commit_steps(struct queue_writer *w, struct qenv *env, const char **what)
 {
-	char	 etmp[LIM_PATH], msg[LIM_PATH], envp[LIM_PATH];
-	int	 fd = fileno(w->fp), saved;
-	const char *what = "write";
+	char	 etmp[LIM_QID + 8];
+	int	 saved;
 
-	snprintf(env->id, sizeof(env->id), "%s", w->id);
-	if (path(etmp, "tmp", w->id, ".env") == -1 ||
-	    path(msg, "msg", w->id, "") == -1 ||
-	    path(envp, "env", w->id, "") == -1)
-		goto fail;
-	if (fflush(w->fp) == EOF || ferror(w->fp) || fsync(fd) == -1)
-		goto fail;
-	what = "close";
-	if (fclose(w->fp) == EOF) {
-		w->fp = NULL;
-		goto fail;
-	}
-	w->fp = NULL;
-	what = "write envelope";
+	snprintf(etmp, sizeof(etmp), "%s.env", w->id);
+	*what = "write envelope";
 	if (write_env_file(etmp, env) == -1)
 		goto fail_env;
-	what = "rename";
-	if (rename(w->tmp, msg) == -1)
+	*what = "rename";
+	if (renameat(tmp_fd, w->tmp, msg_fd, w->id) == -1)
 		goto fail_env;
 	w->tmp[0] = '\0';
-	if (rename(etmp, envp) == -1) {
+	if (renameat(tmp_fd, etmp, env_fd, w->id) == -1) {
 		saved = errno;
-		unlink(msg);
+		unlinkat(msg_fd, w->id, 0);
 		errno = saved;
 		goto fail_env;
 	}
-	what = "sync";
-	if (fsync_dir("msg") == -1 || fsync_dir("env") == -1) {
+	*what = "sync";
+	if (fsync(msg_fd) == -1 || fsync(env_fd) == -1) {
 		/* not durable: take it back rather than acknowledge it */
 		saved = errno;
-		unlink(envp);
-		unlink(msg);
+		unlinkat(env_fd, w->id, 0);
+		unlinkat(msg_fd, w->id, 0);
 		errno = saved;
-		goto fail;
+		return -1;
 	}
 	return 0;
 fail_env:
 	saved = errno;
-	unlink(etmp);
+	unlinkat(tmp_fd, etmp, 0);
 	errno = saved;
+	return -1;
+}
+
+int
+queue_commit(struct queue_writer *w, struct qenv *env, char *err,
+    size_t errlen)
+{
+	const char	*what = "write";
+	int		 fd = fileno(w->fp), saved, r;
+
+	snprintf(env->id, sizeof(env->id), "%s", w->id);
+	if (fflush(w->fp) == EOF || ferror(w->fp) || fsync(fd) == -1)
+		goto fail;
+	what = "close";
+	r = fclose(w->fp);
+	w->fp = NULL;
+	if (r == EOF)
+		goto fail;
+	if (up() == -1)
+		goto fail;
+	r = commit_steps(w, env, &what);
+	down();
+	if (r == 0)
+		return 0;
 fail:
 	saved = errno;
 	snprintf(err, errlen, "cannot %s queue file %s: %s", what, w->id,
@@ -480,19 +683,36 @@ bad:
 	return -1;
 }
 
+/* Open NAME in the directory dfd for reading, with the group. */
+static int
+open_in(int dfd, const char *name)
+{
+	int	 fd;
+
+	if (not_open() == -1 || up() == -1)
+		return -1;
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	down();
+	return fd;
+}
+
 int
 queue_read_env(const char *id, struct qenv *env, char *err, size_t errlen)
 {
-	char	 p[LIM_PATH], line[LIM_ENV_LINE + 2];
-	FILE	*fp;
-	int	 lineno = 0, saved;
+	char	 line[LIM_ENV_LINE + 2];
+	FILE	*fp = NULL;
+	int	 lineno = 0, saved, fd = -1;
 	size_t	 n, i;
 
 	memset(env, 0, sizeof(*env));
-	if (path(p, "env", id, "") == -1 || (fp = fopen(p, "re")) == NULL) {
+	errno = EINVAL;
+	if (!queue_valid_id(id) || (fd = open_in(env_fd, id)) == -1 ||
+	    (fp = fdopen(fd, "r")) == NULL) {
 		saved = errno;
+		if (fd != -1)
+			close(fd);
 		snprintf(err, errlen, "cannot open envelope %s: %s", id,
-		    strerror(errno));
+		    strerror(saved));
 		errno = saved;
 		return -1;
 	}
@@ -519,7 +739,8 @@ queue_read_env(const char *id, struct qenv *env, char *err, size_t errlen)
 	return 0;
 bad:
 	saved = errno ? errno : EINVAL;
-	snprintf(err, errlen, "%s:%d: malformed envelope", p, lineno);
+	snprintf(err, errlen, "%s/env/%s:%d: malformed envelope", spool, id,
+	    lineno);
 	fclose(fp);
 	qenv_free(env);
 	errno = saved == ENOENT ? EINVAL : saved;
@@ -529,23 +750,26 @@ bad:
 int
 queue_write_env(const struct qenv *env, char *err, size_t errlen)
 {
-	char	 tmp[LIM_PATH], p[LIM_PATH];
-	int	 saved;
+	char	 tmp[LIM_QID + 8];
+	int	 saved, r = -1;
 
-	if (path(tmp, "tmp", env->id, ".env") == -1 ||
-	    path(p, "env", env->id, "") == -1)
-		goto fail;
-	if (write_env_file(tmp, env) == -1 || rename(tmp, p) == -1) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		goto fail;
-	}
-	return 0;
-fail:
+	snprintf(tmp, sizeof(tmp), "%s.env", env->id);
+	if (queue_valid_id(env->id) && not_open() == 0 && up() == 0) {
+		if ((r = write_env_file(tmp, env)) == 0)
+			r = renameat(tmp_fd, tmp, env_fd, env->id);
+		if (r == -1) {
+			saved = errno;
+			unlinkat(tmp_fd, tmp, 0);
+			errno = saved;
+		}
+		down();
+	} else if (!queue_valid_id(env->id))
+		errno = EINVAL;
+	if (r == 0)
+		return 0;
 	saved = errno;
 	snprintf(err, errlen, "cannot rewrite envelope %s: %s", env->id,
-	    strerror(errno));
+	    strerror(saved));
 	errno = saved;
 	return -1;
 }
@@ -553,12 +777,13 @@ fail:
 int
 queue_lock(const char *id, int wait)
 {
-	char	 p[LIM_PATH];
 	int	 fd, saved;
 
-	if (path(p, "msg", id, "") == -1)
+	if (!queue_valid_id(id)) {
+		errno = EINVAL;
 		return -1;
-	if ((fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	}
+	if ((fd = open_in(msg_fd, id)) == -1)
 		return -1;
 	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == -1) {
 		if (errno == EINTR)
@@ -585,13 +810,19 @@ queue_is_locked(const char *id)
 int
 queue_remove(const char *id)
 {
-	char	 p[LIM_PATH];
+	int	 r = -1;
 
-	if (path(p, "env", id, "") == -1 || (unlink(p) == -1 && errno != ENOENT))
+	if (!queue_valid_id(id)) {
+		errno = EINVAL;
 		return -1;
-	if (path(p, "msg", id, "") == -1 || (unlink(p) == -1 && errno != ENOENT))
+	}
+	if (not_open() == -1 || up() == -1)
 		return -1;
-	return 0;
+	if ((unlinkat(env_fd, id, 0) == 0 || errno == ENOENT) &&
+	    (unlinkat(msg_fd, id, 0) == 0 || errno == ENOENT))
+		r = 0;
+	down();
+	return r;
 }
 
 static int
@@ -600,18 +831,35 @@ cmp_ids(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A directory stream over a copy of dfd, from its start. */
+static DIR *
+open_list(int dfd)
+{
+	DIR	*d;
+	int	 fd;
+
+	if (not_open() == -1 || up() == -1)
+		return NULL;
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	down();
+	if (fd == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
+}
+
 int
 queue_list(char ***ids, int *n)
 {
-	char		 p[LIM_PATH], **v = NULL, **nv;
+	char		**v = NULL, **nv;
 	DIR		*d;
 	struct dirent	*de;
 	int		 cnt = 0, cap = 0, saved;
 
 	*ids = NULL;
 	*n = 0;
-	snprintf(p, sizeof(p), "%s/env", spool);
-	if ((d = opendir(p)) == NULL)
+	if ((d = open_list(env_fd)) == NULL)
 		return -1;
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (!queue_valid_id(de->d_name))
@@ -653,52 +901,69 @@ queue_list_free(char **ids, int n)
 off_t
 queue_msg_size(const char *id)
 {
-	char		 p[LIM_PATH];
 	struct stat	 st;
+	int		 r;
 
-	if (path(p, "msg", id, "") == -1 || stat(p, &st) == -1)
+	if (!queue_valid_id(id) || not_open() == -1 || up() == -1)
 		return -1;
-	return st.st_size;
+	r = fstatat(msg_fd, id, &st, AT_SYMLINK_NOFOLLOW);
+	down();
+	return r == -1 || !S_ISREG(st.st_mode) ? -1 : st.st_size;
 }
 
-/* Remove the regular files in DIR older than max_age for which keep()
-   says no. */
+/* A name the queue gives files in tmp/: ID, or ID.env. */
 static int
-sweep(const char *sub, time_t max_age, int (*keep)(const char *))
+tmp_name(const char *s)
 {
-	char		 p[LIM_PATH];
+	char	 id[LIM_QID];
+	size_t	 n = strlen(s);
+
+	if (n == ID_LEN + 4 && strcmp(s + ID_LEN, ".env") == 0) {
+		memcpy(id, s, ID_LEN);
+		id[ID_LEN] = '\0';
+		return queue_valid_id(id);
+	}
+	return queue_valid_id(s);
+}
+
+/* A message is swept when it is of the queue's form with no envelope. */
+static int
+orphan_msg(const char *id)
+{
+	struct stat	 st;
+
+	return queue_valid_id(id) && fstatat(env_fd, id, &st,
+	    AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT;
+}
+
+/* Remove the regular files in dfd older than max_age whose names
+   sweepable() takes: only names of the queue's own form. */
+static int
+sweep(int dfd, time_t max_age, int (*sweepable)(const char *))
+{
 	DIR		*d;
 	struct dirent	*de;
 	struct stat	 st;
 	time_t		 now = time(NULL);
 	int		 removed = 0;
 
-	snprintf(p, sizeof(p), "%s/%s", spool, sub);
-	if ((d = opendir(p)) == NULL)
+	if ((d = open_list(dfd)) == NULL)
 		return -1;
+	if (up() == -1) {
+		closedir(d);
+		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		if (!sweepable(de->d_name) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+		    !S_ISREG(st.st_mode) || now - st.st_mtime < max_age)
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-		    !S_ISREG(st.st_mode) || now - st.st_mtime < max_age ||
-		    (keep != NULL && keep(de->d_name)))
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+		if (unlinkat(dfd, de->d_name, 0) == 0)
 			removed++;
 	}
+	down();
 	closedir(d);
 	return removed;
-}
-
-/* A message is kept while its envelope exists. */
-static int
-has_env(const char *id)
-{
-	char		 p[LIM_PATH];
-	struct stat	 st;
-
-	return path(p, "env", id, "") == -1 || lstat(p, &st) == 0 ||
-	    errno != ENOENT;
 }
 
 int
@@ -706,8 +971,8 @@ queue_clean(time_t max_age)
 {
 	int	 a, b;
 
-	if ((a = sweep("tmp", max_age, NULL)) == -1 ||
-	    (b = sweep("msg", max_age, has_env)) == -1)
+	if ((a = sweep(tmp_fd, max_age, tmp_name)) == -1 ||
+	    (b = sweep(msg_fd, max_age, orphan_msg)) == -1)
 		return -1;
 	return a + b;
 }

@@ -46,17 +46,48 @@ struct qenv {
 	struct qrcpt	*rcpt;
 };
 
-/* Where the spool is; queue_setup makes tmp/ msg/ env/ when missing:
-   as root owned by uid/gid with mode 0770 (the spool itself 0755),
-   otherwise 0700 for the caller. */
-int	queue_setup(const char *spool, uid_t uid, gid_t gid, char *err,
-	    size_t errlen);
+/*
+ * The spool is opened once, by queue_init, and checked: the spool and
+ * its tmp/ msg/ env/ must be real directories (never followed through
+ * a symbolic link), owned by root or `owner` (the `user` setting's
+ * account) or, for a private spool of a process that is neither root
+ * nor set-group-ID, by the caller; and not writable by everyone.
+ * Every file operation after that is relative to the descriptors it
+ * opened (openat, renameat, unlinkat).
+ *
+ * create: make what is missing, and the trigger FIFO: as root owned by
+ * owner/group, mode 0755 (spool) and 0770 (tmp/ msg/ env/), else 0700
+ * for the caller.  Without create nothing is made (mailq).
+ * Returns 0; -1 with errno (ENOENT: no spool yet); or -2 when the
+ * spool is there but fails a check (a configuration error), with err
+ * naming the directory and what is wrong.
+ */
+int	queue_init(const char *spool, int create, uid_t owner, gid_t group,
+	    char *err, size_t errlen);
+void	queue_close(void);
+
+/*
+ * Set-group-ID: keep gid (the spool group) as the saved gid only; the
+ * queue takes it back around its own system calls (creating, listing,
+ * reading and removing entries) and nothing else ever runs with it.
+ * queue_drop_group gives it up for good, verified.
+ */
+int	queue_keep_group(gid_t gid);
+int	queue_group_kept(void);
+int	queue_drop_group(char *err, size_t errlen);
+
+/*
+ * The trigger, SPOOL/trigger: a FIFO a running daemon reads, so that
+ * a submission is delivered at once.  Returns 1 when a reader was
+ * there, 0 when none is (no daemon), -1 with errno.
+ */
+int	queue_poke(void);
 
 /* A message being written. */
 struct queue_writer {
 	char	 id[LIM_QID];
 	FILE	*fp;		/* write the message here */
-	char	 tmp[LIM_PATH];
+	char	 tmp[LIM_QID];	/* its name in tmp/, "" once committed */
 };
 
 /* Create tmp/ID with O_EXCL and a fresh time-sortable ID. */
@@ -67,6 +98,8 @@ int	queue_open(struct queue_writer *w, char *err, size_t errlen);
 int	queue_commit(struct queue_writer *w, struct qenv *env, char *err,
 	    size_t errlen);
 void	queue_abort(struct queue_writer *w);
+/* From a signal handler: remove the file being written, no more. */
+void	queue_abort_signal(const struct queue_writer *w);
 
 /* Envelopes. */
 int	qenv_add_rcpt(struct qenv *env, const char *addr, const char *orig);
@@ -97,7 +130,8 @@ off_t	queue_msg_size(const char *id);
 
 /* Remove files in tmp/ older than max_age seconds, and messages in msg/
    that old with no envelope (a crash between the two renames of a
-   commit); returns how many, or -1. */
+   commit): only regular files with names of the queue's own form
+   (ID, ID.env).  Returns how many, or -1. */
 int	queue_clean(time_t max_age);
 
 /* Is s a well-formed queue ID? */

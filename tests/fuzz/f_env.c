@@ -89,7 +89,7 @@ setup(void)
 	snprintf(dir, sizeof(dir), "%s/f_env.XXXXXX",
 	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	if (mkdtemp(dir) == NULL ||
-	    queue_setup(dir, getuid(), getgid(), err, sizeof(err)) == -1) {
+	    queue_init(dir, 1, getuid(), getgid(), err, sizeof(err)) == -1) {
 		fprintf(stderr, "f_env: setup: %s\n", err);
 		abort();
 	}

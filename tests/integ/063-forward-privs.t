@@ -6,10 +6,7 @@
 # runs with the user's supplementary groups from the system group
 # database.  The group part adds a user and a group to an overlay of
 # /etc in a private mount namespace, so the real /etc is not touched.
-if [ "$(id -u)" -eq 0 ] && [ -z "$HK_063_NS" ] &&
-    unshare -m --propagation private true 2>/dev/null; then
-	HK_063_NS=1 exec unshare -m --propagation private "$0" "$@"
-fi
+HK_WANT_NS=1
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -49,7 +46,7 @@ is $? 1 "nor after root's queue run"
 rm -f "$I/home/alice/.forward"
 
 # --- supplementary groups, in a private overlay of /etc
-if [ -z "$HK_063_NS" ]; then
+if [ -z "${HK_NS:-}" ]; then
 	skip "no private mount namespace (unshare -m)"
 	done_testing
 fi

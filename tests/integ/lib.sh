@@ -6,6 +6,15 @@
 #   hk sendmail -i bob < msg     # runs an applet against the instance
 #   ok COND-EXIT-STATUS "name"; is "$got" "$want" "name"; done_testing
 
+# A test that sets HK_WANT_NS=1 before sourcing this file runs in a
+# private mount namespace of its own (as root, where unshare works), so
+# that it may put overlays on the system's directories: see
+# system_instance below.  HK_NS says it is in one.
+if [ -n "${HK_WANT_NS:-}" ] && [ -z "${HK_NS:-}" ] && [ "$(id -u)" -eq 0 ] &&
+    unshare -m --propagation private true 2>/dev/null; then
+	HK_NS=1 exec unshare -m --propagation private "$0" "$@"
+fi
+
 HIKYAKU=${HIKYAKU:-$(cd "$(dirname "$0")/../.." && pwd)/hikyaku}
 T=$(mktemp -d "${TMPDIR:-/tmp}/hikyaku-test.XXXXXX")
 chmod 0755 "$T"
@@ -114,3 +123,66 @@ wait_for() {
 # Who sendmail says we are: our entry in the test passwd file, or (as
 # root, who is not in it) the system's name for uid 0.
 if [ "$(id -u)" -eq 0 ]; then ME=root; else ME=alice; fi
+
+# ---- the system itself, for the set-group-ID tests ----
+#
+# A test that needs real accounts and the default paths (/etc/hikyaku.conf,
+# /var/spool/hikyaku, /var/mail) sets HK_WANT_NS=1, sources this file and
+# calls system_instance: in its private mount namespace, /etc, /var,
+# /home and /root become overlays, so whatever it changes there
+# (useradd, the spool, mailboxes) is gone when it ends, and the machine
+# is never touched.  When that cannot be had, $system_why says why (skip).
+
+system_why=""
+system_instance() {	# system_instance: 0, or 1 with $system_why set
+	if [ "$(id -u)" -ne 0 ]; then system_why="needs root"; return 1; fi
+	if [ -z "${HK_NS:-}" ]; then
+		system_why="needs a private mount namespace (unshare -m)"
+		return 1
+	fi
+	case $(basename "$HIKYAKU") in *asan*)
+		system_why="the sanitizer runtime refuses set-group-ID binaries"
+		return 1 ;;
+	esac
+	for c in setpriv useradd python3; do
+		command -v $c >/dev/null ||
+			{ system_why="needs $c"; return 1; }
+	done
+	getent group mail >/dev/null ||
+		{ system_why="needs the mail group"; return 1; }
+	for d in /etc /var /home /root; do
+		n=$(echo "$d" | tr / _)
+		mkdir -p "$T/ov/$n/up" "$T/ov/$n/work"
+		mount -t overlay overlay -o "lowerdir=$d,upperdir=$T/ov/$n/up,workdir=$T/ov/$n/work" "$d" 2>"$T/ov.err" ||
+			{ system_why="cannot overlay $d: $(cat "$T/ov.err")"; return 1; }
+	done
+	mkdir -p /var/mail
+	chown root:mail /var/mail
+	chmod 2775 /var/mail		# as Debian has it
+	rm -rf /var/spool/hikyaku /etc/hikyaku.conf /etc/aliases /etc/aliases.db
+	useradd -m -U -s /bin/sh victim && useradd -m -U -s /bin/sh attacker ||
+		{ system_why="useradd failed"; return 1; }
+	# every setting at its default but the log, so tests can read it
+	echo "log = /var/log/hikyaku.log" > /etc/hikyaku.conf
+	: > /var/log/hikyaku.log
+	unset HIKYAKU_CONF
+	# the set-group-ID install the README describes, where all can reach it
+	mkdir -p "$T/sbin"
+	chmod 0755 "$T/sbin"
+	cp "$HIKYAKU" "$T/sbin/hikyaku"
+	chgrp mail "$T/sbin/hikyaku"
+	chmod 2755 "$T/sbin/hikyaku"
+	for a in sendmail mailq mail newaliases; do
+		ln -s hikyaku "$T/sbin/$a"
+	done
+	SG=$T/sbin
+	return 0
+}
+
+# as USER CMD...: run CMD as that account, with its groups and home.
+as() {
+	_u=$1; shift
+	env -i PATH=/usr/bin:/bin HOME="$(getent passwd "$_u" | cut -d: -f6)" \
+	    LOGNAME="$_u" USER="$_u" ${AS_ENV:-} \
+	    setpriv --reuid="$_u" --regid="$_u" --init-groups "$@"
+}

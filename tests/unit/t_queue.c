@@ -245,20 +245,66 @@ test_malformed(void)
 static void
 test_clean(void)
 {
-	char		 p[300];
+	char		 p[300], q[300];
 	struct timeval	 tv[2] = { { 1000, 0 }, { 1000, 0 } };
 	FILE		*fp;
 
-	snprintf(p, sizeof(p), "%s/tmp/old", dir);
+	/* an old file of the queue's form goes; a fresh one, and an old
+	   one of any other name, stay: the sweep removes only its own */
+	snprintf(p, sizeof(p), "%s/tmp/0aZz9bYy8c.env", dir);
 	fp = fopen(p, "w");
 	fclose(fp);
 	utimes(p, tv);
-	snprintf(p, sizeof(p), "%s/tmp/fresh", dir);
+	snprintf(q, sizeof(q), "%s/tmp/alice", dir);
+	fp = fopen(q, "w");
+	fclose(fp);
+	utimes(q, tv);
+	snprintf(p, sizeof(p), "%s/tmp/0aZz9bYy8d", dir);
 	fp = fopen(p, "w");
 	fclose(fp);
 	is_int(queue_clean(3600), 1, "one stale tmp file removed");
 	ok(access(p, F_OK) == 0, "the fresh one stays");
+	ok(access(q, F_OK) == 0, "a name not of the queue's form stays");
 	unlink(p);
+	unlink(q);
+}
+
+/* The spool is never followed through a symlink, and must be ours. */
+static void
+test_checks(void)
+{
+	char	 err[512], p[64], q[64], cmd[400];
+
+	snprintf(p, sizeof(p), "%s/sp", dir);
+	ok(queue_init(p, 1, 0, 0, err, sizeof(err)) == 0, "a second spool");
+	snprintf(cmd, sizeof(cmd), "rmdir %s/env && ln -s %s/env %s/env",
+	    p, dir, p);
+	ok(system(cmd) == 0, "its env/ replaced by a symlink");
+	ok(queue_init(p, 1, 0, 0, err, sizeof(err)) == -2 &&
+	    strstr(err, "env is a symbolic link") != NULL,
+	    "refused, naming env/ and the symlink");
+	snprintf(cmd, sizeof(cmd), "rm %s/env && mkdir %s/env && "
+	    "chmod 0777 %s/env", p, p, p);
+	ok(system(cmd) == 0, "a world-writable env/");
+	ok(queue_init(p, 1, 0, 0, err, sizeof(err)) == -2 &&
+	    strstr(err, "writable by everyone") != NULL, "refused");
+	snprintf(cmd, sizeof(cmd), "chmod 0700 %s/env && ln -s %s %s/ln",
+	    p, p, dir);
+	ok(system(cmd) == 0, "a symlink to the whole spool");
+	snprintf(q, sizeof(q), "%s/ln", dir);
+	ok(queue_init(q, 1, 0, 0, err, sizeof(err)) == -2 &&
+	    strstr(err, "is a symbolic link") != NULL, "refused");
+	if (geteuid() == 0) {
+		snprintf(cmd, sizeof(cmd), "chown 4242 %s/msg", p);
+		ok(system(cmd) == 0, "msg/ given to another user");
+		ok(queue_init(p, 1, 0, 0, err, sizeof(err)) == -2 &&
+		    strstr(err, "belongs to someone else") != NULL,
+		    "refused when root opens it");
+	} else {
+		printf("ok %d # skip another owner needs root\n", ++tap_n);
+		printf("ok %d # skip another owner needs root\n", ++tap_n);
+	}
+	ok(queue_init(dir, 1, 0, 0, err, sizeof(err)) == 0, "back to ours");
 }
 
 int
@@ -268,18 +314,19 @@ main(void)
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	ok(queue_setup(dir, 0, 0, err, sizeof(err)) == 0, "setup");
+	ok(queue_init(dir, 1, 0, 0, err, sizeof(err)) == 0, "setup");
 	ok(count("tmp") == 0 && count("msg") == 0 && count("env") == 0,
 	    "tmp/ msg/ env/ made");
-	ok(queue_setup("/nonexistent/a/b", 0, 0, err, sizeof(err)) == -1 &&
+	ok(queue_init("/nonexistent/a/b", 1, 0, 0, err, sizeof(err)) == -1 &&
 	    strstr(err, "/nonexistent/a/b") != NULL,
 	    "setup failure names the spool");
-	queue_setup(dir, 0, 0, err, sizeof(err));
+	queue_init(dir, 1, 0, 0, err, sizeof(err));
 	test_ids();
 	test_unique();
 	test_commit();
 	test_malformed();
 	test_clean();
+	test_checks();
 	snprintf(p, sizeof(p), "rm -rf %s", dir);
 	if (system(p) != 0)
 		diag("could not remove the temporary folder");
