@@ -14,7 +14,9 @@
  * the tilde escapes work (~? lists them), and "EOT" is printed at the
  * end, or the "Cc: "/"Bcc: " prompts with askcc/askbcc.  Not on a
  * terminal, every line is body text (tildes and "." included), as
- * bsd-mailx does.  The message is put into the queue directly.
+ * bsd-mailx does.  The message is handed to sendmail (this program run
+ * again as `sendmail -i`), as mailx does; when sendmail fails, mail
+ * exits with its code and the text is saved in dead.letter.
  *   -s SUBJECT   the subject (non-ASCII is RFC 2047-encoded)
  *   -c LIST      carbon copies          -b LIST   blind carbon copies
  *   -r ADDRESS   the sender ("Name <addr>" or addr): From: and envelope
@@ -50,7 +52,8 @@
  * or a subject or address with a line break; 65 bad data (a mailbox
  * that is not an mbox, a message too large); 66 no such file (-f);
  * 67 unknown user (-u); 75 try again (mailbox locked, disk full);
- * 77 permission; 78 configuration.
+ * 77 permission; 78 configuration; when sendmail refuses the message,
+ * its exit code (75 when it was killed by a signal).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -921,15 +924,16 @@ record(struct mail *m, const char *sender, const struct buf *msg)
 	buf_free(&b);
 }
 
-/* Hand the draft to the queue; an exit code. */
+/* Hand the draft to sendmail; an exit code (sendmail's when it fails). */
 static int
 send_draft(struct mail *m, struct compose *c)
 {
 	struct compose_env	 e;
 	struct buf		 msg;
 	char			 sender[LIM_ADDR + LIM_HOSTNAME + 2];
-	char			 err[LIM_ERR], qid[LIM_QID];
+	char			 err[LIM_ERR];
 	size_t			 n = 0;
+	int			 code;
 
 	err[0] = '\0';
 	if (compose_rcpts(c, count_cb, &n, err, sizeof(err)) == -1 || n == 0) {
@@ -950,22 +954,15 @@ send_draft(struct mail *m, struct compose *c)
 	e.conf = &m->conf;
 	e.sender = sender;
 	e.from_name = m->gecos;
-	e.uid = getuid();
 	e.foreground = mailrc_bool(&m->rc, "sendwait");
-	app_spool_setup(&m->conf);
 	buf_init(&msg, 0);
-	if (compose_send(c, &e, &msg, qid, sizeof(qid), err,
-	    sizeof(err)) == -1) {
-		int	 code = app_submit_exit_code(errno);
-
-		app_warn("%s; nothing was sent (the text is saved in "
-		    "dead.letter)", err);
+	fflush(stdout);		/* before sendmail's output, if any */
+	if ((code = compose_send(c, &e, &msg, err, sizeof(err))) != 0) {
+		app_warn("%s; the text is saved in dead.letter", err);
 		save_dead(m, &c->body);
 		buf_free(&msg);
 		return code;
 	}
-	log_info("%s: uid=%lu from=<%s> (mail)", qid, (unsigned long)getuid(),
-	    sender);
 	record(m, sender, &msg);
 	buf_free(&msg);
 	return 0;

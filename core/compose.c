@@ -4,21 +4,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "addr.h"
-#include "app.h"
 #include "buf.h"
 #include "compose.h"
 #include "limits.h"
 #include "mime.h"
 #include "msg.h"
 #include "rand.h"
-#include "submit.h"
 
 #define FOLD_COL	78
 
@@ -578,115 +580,233 @@ compose_sender(const struct compose *c, char *out, size_t len, char *err,
 	return 0;
 }
 
-struct rcpt_ctx {
-	struct submit	*s;
-	char		*err;
-	size_t		 errlen;
-	size_t		 n;
-};
-
+/* The exit code for a failure of ours before sendmail runs. */
 static int
-count_rcpt(void *ctx, const char *addr)
+build_code(int e)
 {
-	(void)addr;
-	((struct rcpt_ctx *)ctx)->n++;
-	return 0;
+	switch (e) {
+	case EINVAL: case E2BIG:
+		return EX_DATAERR;
+	case ENOENT:
+		return EX_NOINPUT;
+	case EACCES: case EPERM:
+		return EX_NOPERM;
+	case ENOMEM: case EAGAIN: case EIO:
+		return EX_TEMPFAIL;
+	default:
+		return EX_OSERR;
+	}
 }
 
 static int
 add_rcpt(void *ctx, const char *addr)
 {
-	struct rcpt_ctx	*r = ctx;
-
-	return submit_rcpt(r->s, addr, r->err, r->errlen);
+	return compose_list_add(ctx, addr);
 }
 
-/* Block the signals that end us (the old mask into old). */
-static void
-hold_signals(sigset_t *old)
+/*
+ * "sendmail -i -f SENDER [-F NAME] [-v] -- RCPT...": after "--" an
+ * address that begins with '-' is an address, never an option; -f and
+ * -F take the next word whatever it is.
+ */
+static char **
+sendmail_argv(const struct compose_env *e, const struct compose_list *rl)
 {
-	sigset_t set;
+	char	**av;
+	size_t	 i = 0;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &set, old);
+	if ((av = calloc(rl->n + 10, sizeof(*av))) == NULL)
+		return NULL;
+	av[i++] = "sendmail";
+	av[i++] = "-i";
+	av[i++] = "-f";
+	av[i++] = (char *)e->sender;
+	if (e->from_name != NULL && *e->from_name != '\0') {
+		av[i++] = "-F";
+		av[i++] = (char *)e->from_name;
+	}
+	if (e->foreground)
+		av[i++] = "-v";
+	av[i++] = "--";
+	for (size_t k = 0; k < rl->n; k++)
+		av[i++] = rl->v[k];
+	av[i] = NULL;
+	return av;
 }
 
-/* The queue entry: every line of msg, then the commit. */
+/* fd moved above 0, 1 and 2 (still close-on-exec), so that making it
+   the child's stdin is a real dup2 even when we were started without
+   a stdin.  -1 when it cannot be. */
 static int
-submit_msg(struct submit *s, const struct buf *msg, char *qid,
-    size_t qidlen, char *err, size_t errlen)
+above_stdio(int fd)
 {
-	const char	*p = msg->s, *end = msg->s + msg->len, *nl;
+	int	 n;
 
-	while (p < end) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		if (submit_line(s, p, (size_t)(nl - p)) == -1) {
-			snprintf(err, errlen, "%s", s->m.errtext);
-			errno = s->m.err == MSG_ERR_IO ? s->m.sys_errno :
-			    s->m.err == MSG_ERR_NOMEM ? ENOMEM : EINVAL;
-			submit_abort(s);
+	if (fd > 2)
+		return fd;
+	n = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return n;
+}
+
+/*
+ * Start sendmail: this program (/proc/self/exe; the name it was run by
+ * when /proc is not mounted) unless e->program, with the read end of a
+ * pipe as its stdin, every other descriptor of ours closed (they are
+ * all close-on-exec), an empty signal mask and every signal at its
+ * default.  *in gets the write end.  0, or an exit code with err set.
+ */
+static int
+spawn(const struct compose_env *e, char **av, pid_t *pid, int *in,
+    char *err, size_t errlen)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
+	sigset_t	 all, none;
+	const char	*prog = e->program ? e->program : "/proc/self/exe";
+	int		 p[2], r;
+
+	if (pipe2(p, O_CLOEXEC) == -1 || (p[0] = above_stdio(p[0])) == -1) {
+		snprintf(err, errlen, "cannot make a pipe to sendmail: %s",
+		    strerror(errno));
+		return EX_TEMPFAIL;
+	}
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&sa);
+	if ((r = posix_spawn_file_actions_adddup2(&fa, p[0], 0)) == 0 &&
+	    (r = posix_spawnattr_setsigdefault(&sa, &all)) == 0 &&
+	    (r = posix_spawnattr_setsigmask(&sa, &none)) == 0 &&
+	    (r = posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK)) == 0) {
+		r = posix_spawn(pid, prog, &fa, &sa, av, environ);
+		if (r == ENOENT && e->program == NULL &&
+		    (prog = (const char *)getauxval(AT_EXECFN)) != NULL)
+			r = posix_spawn(pid, prog, &fa, &sa, av, environ);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&sa);
+	close(p[0]);
+	if (r != 0) {
+		close(p[1]);
+		snprintf(err, errlen, "cannot run %s as sendmail: %s",
+		    prog != NULL ? prog : "this program", strerror(r));
+		return r == EAGAIN || r == ENOMEM ? EX_TEMPFAIL :
+		    EX_UNAVAILABLE;
+	}
+	*in = p[1];
+	return 0;
+}
+
+/* All of s to fd; -1 with errno (EPIPE: the reader is gone). */
+static int
+write_all(int fd, const char *s, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		if ((w = write(fd, s, n)) == -1) {
+			if (errno == EINTR)
+				continue;
 			return -1;
 		}
-		p = nl + 1;
+		s += w;
+		n -= (size_t)w;
 	}
-	app_spool_gid(1);
-	if (submit_commit(s, qid, qidlen, err, errlen) == -1) {
-		app_spool_gid(0);
-		return -1;
-	}
-	app_spool_gid(0);
 	return 0;
+}
+
+/* The message into sendmail's stdin, then its exit status, mapped. */
+static int
+feed(pid_t pid, int in, const struct buf *msg, char *err, size_t errlen)
+{
+	int	 st, werr = 0;
+
+	if (write_all(in, msg->s, msg->len) == -1)
+		werr = errno;
+	close(in);
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "cannot wait for sendmail: %s",
+			    strerror(errno));
+			return EX_OSERR;
+		}
+	if (WIFSIGNALED(st)) {
+		snprintf(err, errlen, "sendmail was killed by signal %d",
+		    WTERMSIG(st));
+		return EX_TEMPFAIL;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		snprintf(err, errlen, "sendmail exited %d", WEXITSTATUS(st));
+		return WEXITSTATUS(st);
+	}
+	if (werr != 0) {
+		snprintf(err, errlen, "cannot write the message to sendmail: "
+		    "%s", strerror(werr));
+		return EX_IOERR;
+	}
+	return 0;
+}
+
+/*
+ * sendmail runs with the signals that end us held (an entry is whole
+ * or absent: sendmail itself looks after its own), SIGPIPE ignored (a
+ * sendmail gone early is a write error) and SIGCHLD at its default
+ * (so that its status can be had whatever we inherited).
+ */
+static int
+run(const struct compose_env *e, char **av, const struct buf *msg,
+    char *err, size_t errlen)
+{
+	struct sigaction ign, dfl, opipe, ochld;
+	sigset_t	 hold, mask;
+	pid_t		 pid;
+	int		 in, r;
+
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	sigaddset(&hold, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &hold, &mask);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	dfl = ign;
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &ign, &opipe);
+	sigaction(SIGCHLD, &dfl, &ochld);
+	if ((r = spawn(e, av, &pid, &in, err, errlen)) == 0)
+		r = feed(pid, in, msg, err, errlen);
+	sigaction(SIGCHLD, &ochld, NULL);
+	sigaction(SIGPIPE, &opipe, NULL);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	return r;
 }
 
 int
 compose_send(const struct compose *c, const struct compose_env *e,
-    struct buf *msg, char *qid, size_t qidlen, char *err, size_t errlen)
+    struct buf *msg, char *err, size_t errlen)
 {
-	struct submit		 s;
-	struct submit_opts	 so;
-	struct rcpt_ctx		 rc;
-	sigset_t		 mask;
-	char			*ids[1];
+	struct compose_list	 rl = { NULL, 0 };
+	char			**av = NULL;
 	int			 r;
 
 	if (compose_build(c, msg, (size_t)e->conf->max_size, err,
 	    errlen) == -1)
-		return -1;
-	memset(&rc, 0, sizeof(rc));
-	if (compose_rcpts(c, count_rcpt, &rc, err, errlen) == -1)
-		return -1;
-	if (rc.n == 0) {
+		return build_code(errno);
+	if (compose_rcpts(c, add_rcpt, &rl, err, errlen) == -1)
+		r = EX_DATAERR;
+	else if (rl.n == 0) {
 		snprintf(err, errlen, "no recipients");
-		errno = EDESTADDRREQ;
-		return -1;
-	}
-	memset(&so, 0, sizeof(so));
-	so.sender = e->sender;
-	so.add_missing = 1;
-	so.from_name = e->from_name;
-	so.uid = e->uid;
-	hold_signals(&mask);	/* an entry is whole or absent */
-	app_spool_gid(1);
-	r = submit_begin(&s, e->conf, &so, err, errlen);
-	app_spool_gid(0);
-	if (r == 0) {
-		rc.s = &s;
-		rc.err = err;
-		rc.errlen = errlen;
-		if ((r = compose_rcpts(c, add_rcpt, &rc, err, errlen)) == -1)
-			submit_abort(&s);
-		else
-			r = submit_msg(&s, msg, qid, qidlen, err, errlen);
-	}
-	sigprocmask(SIG_SETMASK, &mask, NULL);
-	if (r == -1)
-		return -1;
-	ids[0] = qid;
-	app_kick(e->conf, ids, 1, e->foreground);
-	return 0;
+		r = EX_USAGE;
+	} else if ((av = sendmail_argv(e, &rl)) == NULL) {
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		r = EX_TEMPFAIL;
+	} else
+		r = run(e, av, msg, err, errlen);
+	free(av);
+	compose_list_clear(&rl);
+	return r;
 }

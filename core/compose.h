@@ -1,7 +1,7 @@
 /*
  * Writing a message as mailx sends it: the header fields (From: with
  * -r, To:, Cc:, Subject:, no Bcc:), the body in the MIME form it needs,
- * attachments, and the hand-off to the queue.
+ * attachments, and the hand-off to sendmail.
  *
  * The body is sent as it is typed when it can be:
  *  - ASCII, no line over 998 octets, no CR or NUL: no MIME fields at
@@ -27,7 +27,6 @@
 #define HIKYAKU_COMPOSE_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -101,23 +100,37 @@ int	compose_sender(const struct compose *c, char *out, size_t len,
 	    char *err, size_t errlen);
 
 struct compose_env {
-	const struct conf	*conf;
-	const char		*sender;	/* canonical envelope sender */
-	const char		*from_name;	/* for the added From: */
-	uid_t			 uid;
-	int			 foreground;	/* deliver before returning */
+	const struct conf	*conf;		/* max_size */
+	const char		*sender;	/* envelope sender: -f */
+	const char		*from_name;	/* -F for an added From: ("" or
+						   NULL: none) */
+	const char		*program;	/* NULL: this program */
+	int			 foreground;	/* -v: delivered before
+						   sendmail returns */
 };
 
 /*
- * Build the message and commit it to the queue (the spool group taken
- * back only around the queue's calls), then start its delivery.  qid
- * gets the queue ID.  -1 with errno: EDESTADDRREQ no recipient,
- * EINVAL bad data (err says what), E2BIG too many recipients or too
- * large, else the system error of the queue (ENOSPC ...); nothing is
- * queued then.
+ * Build the message into msg and hand it to sendmail, as mailx does:
+ * this program run again as "sendmail -i -f SENDER [-F NAME] [-v] --
+ * RCPT..." (each envelope recipient after "--", so that none is taken
+ * as an option), the message written to its standard input, its
+ * standard output and error ours, the environment as it is.  We hold
+ * no privilege for it: sendmail is the only applet that may write to
+ * the queue.  While it runs SIGINT, SIGTERM, SIGHUP and SIGQUIT wait.
+ *
+ * Returns 0 when sendmail exited 0 (the message is queued), else a
+ * sysexits(3) code with err set:
+ *   sendmail's own exit status when it exits with another (it has said
+ *     why on its standard error; err is "sendmail exited N");
+ *   EX_TEMPFAIL when it was killed by a signal;
+ *   EX_IOERR when it exited 0 without taking the whole message;
+ *   before sendmail runs (nothing was handed over): EX_USAGE no
+ *     recipient, EX_DATAERR a bad address or subject, too large;
+ *     EX_NOINPUT / EX_NOPERM an attachment that cannot be read;
+ *     EX_TEMPFAIL out of memory or processes; EX_UNAVAILABLE sendmail
+ *     cannot be run; EX_OSERR another system error.
  */
 int	compose_send(const struct compose *c, const struct compose_env *e,
-	    struct buf *msg, char *qid, size_t qidlen, char *err,
-	    size_t errlen);
+	    struct buf *msg, char *err, size_t errlen);
 
 #endif

@@ -1,15 +1,24 @@
 /*
  * core/compose.c: header fields, address lists, the MIME form of the
- * body, attachments, and the refusal of line breaks in fields.
+ * body, attachments, the refusal of line breaks in fields, and the
+ * hand-off to sendmail.  For that this program is its own sendmail:
+ * run as "sendmail" it reports what it got (arguments, stdin, open
+ * descriptors, signal mask and dispositions, its parent's blocked
+ * signals) into $T_STUB_DIR and does what $T_STUB_MODE says.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "compose.h"
+#include "conf.h"
 #include "mime.h"
 #include "tap.h"
 
@@ -262,9 +271,248 @@ t_attach(void)
 	unlink(path);
 }
 
-int
-main(void)
+/* ---- sendmail's stand-in (this program run as "sendmail") ---- */
+
+/* Whether our parent blocks SIGINT, SIGTERM, SIGHUP and SIGQUIT. */
+static int
+parent_holds(void)
 {
+	char			 path[64], line[256];
+	unsigned long long	 blk = 0, want;
+	FILE			*f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)getppid());
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "SigBlk:", 7) == 0)
+			blk = strtoull(line + 7, NULL, 16);
+	fclose(f);
+	want = 1ULL << (SIGINT - 1) | 1ULL << (SIGTERM - 1) |
+	    1ULL << (SIGHUP - 1) | 1ULL << (SIGQUIT - 1);
+	return (blk & want) == want;
+}
+
+static void
+stub_report(FILE *f, int argc, char **argv)
+{
+	struct sigaction sa;
+	sigset_t	 set;
+	int		 blocked = 0, ign = 0;
+
+	for (int i = 0; i < argc; i++)
+		fprintf(f, "arg:%s\n", argv[i]);
+	sigprocmask(SIG_BLOCK, NULL, &set);
+	for (int sig = 1; sig < 32; sig++) {
+		if (sigismember(&set, sig))
+			blocked++;
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler != SIG_DFL)
+			ign++;
+	}
+	fprintf(f, "blocked:%d\nnot-default:%d\nparent-holds:%d\n", blocked,
+	    ign, parent_holds());
+}
+
+static int
+stub(int argc, char **argv)
+{
+	const char	*dir = getenv("T_STUB_DIR"), *mode = getenv("T_STUB_MODE");
+	char		 path[512], chunk[8192], fds[256] = "";
+	FILE		*f;
+	ssize_t		 n;
+	int		 in;
+
+	for (int fd = 3; fd < 1024; fd++)	/* before we open anything */
+		if (fcntl(fd, F_GETFD) != -1)
+			snprintf(fds + strlen(fds), sizeof(fds) - strlen(fds),
+			    " %d", fd);
+	if (dir == NULL || mode == NULL)
+		return 99;
+	if (strcmp(mode, "poke") == 0) {	/* a signal while we run */
+		kill(getppid(), SIGUSR2);
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	}
+	if (strcmp(mode, "kill") == 0)
+		raise(SIGKILL);
+	if (strncmp(mode, "noread", 6) == 0)
+		return atoi(mode + 6);
+	snprintf(path, sizeof(path), "%s/stdin", dir);
+	if ((in = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+		return 98;
+	while ((n = read(0, chunk, sizeof(chunk))) > 0)
+		if (write(in, chunk, (size_t)n) != n)
+			return 98;
+	close(in);
+	/* at end of file our parent is past starting us: its mask now is
+	   the one it keeps while we run */
+	snprintf(path, sizeof(path), "%s/report", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return 98;
+	fprintf(f, "fds:%s\n", fds);
+	stub_report(f, argc, argv);
+	fclose(f);
+	return strncmp(mode, "exit", 4) == 0 ? atoi(mode + 4) : 0;
+}
+
+/* ---- the hand-off ---- */
+
+static char		 stub_dir[] = "/tmp/t_compose.XXXXXX";
+static volatile sig_atomic_t pokes;
+
+static void
+on_usr2(int sig)
+{
+	(void)sig;
+	pokes++;
+}
+
+static void
+slurp(const char *name, struct buf *b)
+{
+	char	 path[512], chunk[8192];
+	size_t	 n;
+	FILE	*f;
+
+	buf_reset(b);
+	snprintf(path, sizeof(path), "%s/%s", stub_dir, name);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(b, chunk, n);
+	fclose(f);
+	unlink(path);
+}
+
+static int
+send_as(const char *mode, const struct compose_env *e)
+{
+	setenv("T_STUB_MODE", mode, 1);
+	buf_reset(&out);
+	err[0] = '\0';
+	return compose_send(&c, e, &out, err, sizeof(err));
+}
+
+static void
+t_send_args(struct compose_env *e, struct buf *rep, struct buf *in)
+{
+	int	 r;
+
+	fresh();
+	compose_addrs(&c.to, "bob@example.org", err, sizeof(err));
+	compose_addrs(&c.cc, "-oQ/tmp/x@example.org", err, sizeof(err));
+	compose_addrs(&c.bcc, "-C/tmp/evil.conf@example.org", err,
+	    sizeof(err));
+	compose_subject(&c, "hi", err, sizeof(err));
+	buf_adds(&c.body, "hello\n.\nstill here\n");
+	r = send_as("exit0", e);
+	is_int(r, 0, "sendmail exits 0: sent (%s)", err);
+	slurp("report", rep);
+	slurp("stdin", in);
+	ok(strstr(buf_str(rep), "\narg:sendmail\narg:-i\narg:-f\n"
+	    "arg:-x@example.org\narg:-F\narg:Me Myself\narg:--\n"
+	    "arg:bob@example.org\narg:-oQ/tmp/x@example.org\n"
+	    "arg:-C/tmp/evil.conf@example.org\nblocked:") != NULL,
+	    "argv: -i -f SENDER -F NAME -- and every recipient after --");
+	ok(in->len == out.len && memcmp(in->s, out.s, out.len) == 0,
+	    "stdin: the whole message, byte for byte");
+	ok(strstr(buf_str(rep), "fds:\n") != NULL,
+	    "no descriptor of ours beyond 0, 1, 2");
+	ok(strstr(buf_str(rep), "blocked:0\n") != NULL,
+	    "sendmail starts with an empty signal mask");
+	ok(strstr(buf_str(rep), "not-default:0\n") != NULL,
+	    "and every signal at its default (ignored ones too)");
+	ok(strstr(buf_str(rep), "parent-holds:1\n") != NULL,
+	    "while it runs we hold SIGINT, SIGTERM, SIGHUP, SIGQUIT");
+	e->foreground = 1;
+	e->from_name = "";
+	r = send_as("exit0", e);
+	slurp("report", rep);
+	ok(r == 0 && strstr(buf_str(rep), "arg:-f\narg:-x@example.org\n"
+	    "arg:-v\narg:--\narg:bob@example.org\n") != NULL,
+	    "foreground: -v; no name: no -F");
+	e->foreground = 0;
+}
+
+static void
+t_send_fail(struct compose_env *e, struct buf *rep)
+{
+	sigset_t	 now;
+	int		 r;
+
+	is_int(send_as("exit75", e), 75, "sendmail's exit code is ours");
+	is_str(err, "sendmail exited 75", "and err says it");
+	is_int(send_as("exit64", e), 64, "64 too");
+	is_int(send_as("kill", e), EX_TEMPFAIL, "killed by a signal: 75");
+	ok(strstr(err, "signal 9") != NULL, "err names the signal");
+	is_int(send_as("noread78", e), 78, "gone before reading: its code");
+	for (int i = 0; i < 20000; i++)
+		buf_adds(&c.body, "a line of text that fills the pipe\n");
+	r = send_as("noread0", e);	/* SIGPIPE is at its default here */
+	is_int(r, EX_IOERR, "exit 0 without the whole message: 74");
+	ok(strstr(err, "Broken pipe") != NULL, "err says why (%s)", err);
+	signal(SIGUSR2, on_usr2);	/* no SA_RESTART */
+	pokes = 0;
+	r = send_as("poke", e);
+	is_int(r, 0, "a signal while sendmail runs: still sent");
+	ok(pokes == 1, "and it reached us");
+	slurp("stdin", rep);
+	ok(rep->len == out.len, "the whole message went through");
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	ok(sigismember(&now, SIGUSR1) && !sigismember(&now, SIGINT),
+	    "our signal mask is as it was");
+	e->program = "/nonexistent/sendmail";
+	is_int(send_as("exit0", e), EX_UNAVAILABLE, "no sendmail: 69");
+	ok(strstr(err, "/nonexistent/sendmail") != NULL, "named");
+	e->program = "/proc/self/exe";
+	compose_list_clear(&c.to);
+	compose_list_clear(&c.cc);
+	compose_list_clear(&c.bcc);
+	slurp("report", rep);
+	is_int(send_as("exit0", e), EX_USAGE, "no recipient: 64");
+	slurp("report", rep);
+	ok(rep->len == 0, "and sendmail was not run");
+}
+
+static void
+t_send(void)
+{
+	static struct conf cf;	/* max_size 0: no limit */
+	struct compose_env e;
+	struct buf	 rep, in;
+	sigset_t	 set;
+
+	if (mkdtemp(stub_dir) == NULL) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	setenv("T_STUB_DIR", stub_dir, 1);
+	for (int fd = 3; fd < 1024; fd++)	/* what we got is not ours */
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	signal(SIGINT, SIG_IGN);		/* as mail -i has it */
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	memset(&e, 0, sizeof(e));
+	e.conf = &cf;
+	e.sender = "-x@example.org";
+	e.from_name = "Me Myself";
+	e.program = "/proc/self/exe";
+	buf_init(&rep, 0);
+	buf_init(&in, 0);
+	t_send_args(&e, &rep, &in);
+	t_send_fail(&e, &rep);
+	buf_free(&rep);
+	buf_free(&in);
+	rmdir(stub_dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 0 && strcmp(argv[0], "sendmail") == 0)
+		return stub(argc, argv);
 	compose_init(&c, 0);
 	buf_init(&out, 0);
 	t_addrs();
@@ -272,6 +520,7 @@ main(void)
 	t_fold();
 	t_mime();
 	t_attach();
+	t_send();
 	compose_free(&c);
 	buf_free(&out);
 	return done_testing();
