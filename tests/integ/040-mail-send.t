@@ -2,7 +2,8 @@
 # mail as a sender: -s -c -b -r -a -E, aliases and record from the
 # start-up file, the delivered bytes (headers, MIME, Bcc gone), and the
 # refusals (a line break in the subject or an address, a bad address,
-# a missing attachment) that must queue nothing.
+# a missing attachment) that must queue nothing; and the hand-off to
+# sendmail: recipients beginning with '-', its failure, sendwait.
 . "$(dirname "$0")/lib.sh"
 instance
 spool_empty() {
@@ -155,5 +156,43 @@ like "$(cat "$T/err")" "$T/nonexistent: No such file" "named"
 m -s ok 2>/dev/null </dev/null; is $? 64 "-s without an address: 64"
 ok "$(spool_empty; echo $?)" "nothing was queued by any refusal"
 is "$(cat "$I/mail/"* 2>/dev/null | wc -c)" 0 "nothing was delivered"
+# sendmail does the queueing: mail runs it as "sendmail -i -f ... -- RCPT"
+# recipients that begin with '-' are addresses, never options: -C would
+# read this other configuration and queue nowhere we look
+printf 'spool = %s/evilspool\n' "$T" > "$T/evil@example.com"
+echo 'dashes' | m -s dash -- -oQ/tmp/x@example.com "-C$T/evil@example.com"; rc=$?
+is "$rc" 0 "recipients beginning with '-' after --: exit 0"
+out=$(hk mailq)
+like "$out" '^ +-oQ/tmp/x@example\.com$' "queued to the literal address -oQ/tmp/x@example.com"
+like "$out" "^ +-C$T/evil@example\\.com\$" "and to -C.../evil@example.com, not read as -C"
+[ -e "$T/evilspool" ]; is $? 1 "the other configuration was never read"
+rm -rf "$I/spool"
+echo 'from dash' | m -s dash -r '-oi@example.org' bob; rc=$?
+is "$rc" 0 "a sender beginning with '-': exit 0"
+grep -q '^From -oi@example.org ' "$bob"; ok $? "it is the envelope sender"
+
+# sendmail fails (its spool cannot be made): its code, its message, and
+# the text kept in dead.letter
+rm -f "$I/mail/"* "$T/dead.letter"
+: > "$T/afile"
+sed "s#^spool = .*#spool = $T/afile/spool#" "$I/hikyaku.conf" > "$T/bad.conf"
+echo 'keep this text' | HIKYAKU_CONF="$T/bad.conf" DEAD="$T/dead.letter" \
+	m -s x bob 2>"$T/err"; rc=$?
+is "$rc" 73 "sendmail cannot make its spool: mail exits with its 73 (EX_CANTCREAT)"
+like "$(cat "$T/err")" "^sendmail: .*$T/afile/spool" "sendmail's own message reaches the user"
+like "$(cat "$T/err")" "^mail: sendmail exited 73; the text is saved in dead.letter$" "mail says so"
+is "$(grep -v '^hikyaku/sendmail\[' "$T/err" | wc -l)" 2 "two lines: sendmail's reason and mail's (beside sendwait's log)"
+is "$(cat "$T/dead.letter" 2>/dev/null)" "keep this text" "dead.letter holds the text"
+is "$(mbox_count "$bob")" 0 "nothing was delivered"
+
+# sendwait: delivered when mail returns; without it, soon after
+rm -f "$I/mail/"*
+echo 'waited for' | m -s sendwait bob; rc=$?
+is "$rc$(mbox_count "$bob")" 01 "sendwait: exit 0 and bob has it as mail returns"
+printf 'unset sendwait\n' > "$T/rc"
+echo 'not waited for' | m -s background bob; rc=$?
+is "$rc" 0 "without sendwait: exit 0"
+wait_for "[ \"\$(mbox_count '$bob')\" -eq 2 ]"; ok $? "and the message arrives"
+printf 'set sendwait\n' > "$T/rc"
 hk mail --help | grep -q '^usage: mail'; ok $? "--help prints the usage"
 done_testing
