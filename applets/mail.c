@@ -1892,8 +1892,13 @@ quit_session(struct mail *m)
 	memset(&res, 0, sizeof(res));
 	if (mbox_sync(m->mb, m->edit ? NULL : mbp, &res, why,
 	    sizeof(why)) == -1) {
-		app_warn("%s; the mailbox was left as it was", why);
-		return app_exit_code(errno);
+		int	 e = errno;
+
+		/* the reason for a mailbox replaced or changed meanwhile
+		   already says that it is left as it is */
+		app_warn("%s%s", why, strstr(why, "left as it is") != NULL ?
+		    "" : "; the mailbox was left as it was");
+		return app_exit_code(e);
 	}
 	if (m->edit) {
 		if (res.rewritten)

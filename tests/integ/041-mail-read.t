@@ -225,6 +225,25 @@ like "$(cat "$T/err")" "$box" "with a message naming it"
 [ -e "$box" ]; is $? 1 "no new mailbox made in its place"
 is "$(mbox_count "$T/moved-away")" 3 "the moved file is untouched"
 
+# the mailbox replaced (a new file renamed over it) during the session:
+# quit leaves both alone and says so once
+fill
+rm -f "$T/in"; mkfifo "$T/in"
+m <"$T/in" >"$T/out" 2>"$T/err" &
+pid=$!
+exec 3>"$T/in"
+wait_for "grep -q 'messages' '$T/out'" 20
+cp "$box" "$T/new"; give "$T/new"; mv "$T/new" "$box"; cp "$box" "$T/before"
+printf 'p 1\nd 2\nq\n' >&3
+exec 3>&-
+wait "$pid"; rc=$?
+is "$rc" 75 "a replaced mailbox: quit fails with 75 (EX_TEMPFAIL)"
+like "$(cat "$T/err")" "$box was replaced" "the message says it was replaced"
+is "$(wc -l < "$T/err")" 1 "one line"
+is "$(grep -o 'left as it' "$T/err" | wc -l)" 1 "which says once that it is left as it is"
+cmp -s "$box" "$T/before"; ok $? "the new mailbox is untouched"
+[ -e "$home/mbox" ]; is $? 1 "and nothing was moved to ~/mbox"
+
 # -u USER: that user's mailbox from the mailbox setting; +folder
 fill
 printf 'set folder=Mail\n' > "$home/rc"
