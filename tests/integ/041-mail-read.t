@@ -57,6 +57,7 @@ m </dev/null 2>"$T/err"; is "$?" 1 "an empty mailbox: exit 1"
 is "$(cat "$T/err")" "No mail for alice" "and No mail for alice"
 
 fill
+cp "$box" "$T/before"
 m -e </dev/null >"$T/out" 2>&1; is "$?$(cat "$T/out")" 0 "-e with mail: 0, nothing printed"
 m -H >"$T/out" </dev/null; rc=$?
 is "$rc" 0 "-H: exit 0"
@@ -65,7 +66,8 @@ size1=$(msg 1 "first one" | wc -c); lines1=$(msg 1 "first one" | wc -l)
 want=$(printf '>N  1 bob@test.example      Sat Nov 28 09:11 %3d/%-5d first one' "$lines1" "$size1")
 is "$(sed -n 1p "$T/out")" "$want" "-H: bsd-mailx's summary line, exactly"
 like "$(sed -n 3p "$T/out")" '^ N  3 bob@test.example' "-H: the others without the > mark"
-cmp -s "$box" "$T/../inst/mail/alice" && ok 0 "-H changes nothing" || ok 0 "-H changes nothing"
+cmp -s "$box" "$T/before"; ok $? "-e and -H change nothing in the mailbox (no Status: written)"
+[ -e "$home/mbox" ]; is $? 1 "and move nothing to ~/mbox"
 
 # a scripted session: print 1, delete 2, quit
 printf 'p 1\nd 2\nq\n' | m >"$T/out" 2>"$T/err"; rc=$?
