@@ -1894,10 +1894,7 @@ quit_session(struct mail *m)
 	    sizeof(why)) == -1) {
 		int	 e = errno;
 
-		/* the reason for a mailbox replaced or changed meanwhile
-		   already says that it is left as it is */
-		app_warn("%s%s", why, strstr(why, "left as it is") != NULL ?
-		    "" : "; the mailbox was left as it was");
+		app_warn("%s; the mailbox was left as it was", why);
 		return app_exit_code(e);
 	}
 	if (m->edit) {

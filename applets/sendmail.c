@@ -18,6 +18,8 @@
  *   -q        run the whole queue now, ignoring retry times (root; an
  *             ordinary user of a set-group-ID install asks mtad)
  *   -v        deliver in the foreground and show the log on stderr
+ *   -odi      deliver in the foreground, quietly (what mail's sendwait
+ *             asks for)
  *   -C FILE   configuration file (else $HIKYAKU_CONF, /etc/hikyaku.conf;
  *             set-group-ID: /etc/hikyaku.conf only, -C for root only)
  * Accepted and ignored, as Postfix does: -oX..., -B type, -N dsn,
@@ -64,6 +66,7 @@ struct opts {
 	int		 extract;	/* -t */
 	int		 dot_ends;	/* without -i */
 	int		 queue_only;	/* -odq */
+	int		 interactive;	/* -odi: deliver before exiting */
 	int		 verbose;
 	const char	*sender;
 	const char	*fullname;
@@ -84,6 +87,7 @@ usage(FILE *fp)
 	    "  -f ADDR   envelope sender (\"<>\" for none)\n"
 	    "  -F NAME   full name for the From: header when it is added\n"
 	    "  -odq      queue only; deliver at the next queue run\n"
+	    "  -odi      deliver before exiting (in the foreground)\n"
 	    "  -v        deliver now, in the foreground, showing the log\n"
 	    "  -bp       list the queue (like mailq)\n"
 	    "  -bi       rebuild the aliases database (like newaliases)\n"
@@ -138,6 +142,8 @@ parse_opts(struct opts *o, int argc, char **argv)
 				o->dot_ends = 0;
 			else if (strcmp(optarg, "dq") == 0)
 				o->queue_only = 1;
+			else if (strcmp(optarg, "di") == 0)
+				o->interactive = 1;
 			break;			/* other -oX: ignored */
 		case 'q': o->mode = 'q'; break;
 		case 't': o->extract = 1; break;
@@ -348,7 +354,7 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	log_info("%s: uid=%lu from=<%s>", qid, (unsigned long)getuid(), sender);
 	if (!o->queue_only) {
 		ids[0] = qid;
-		app_kick(c, ids, 1, o->verbose);
+		app_kick(c, ids, 1, o->verbose || o->interactive);
 	}
 	return 0;
 }

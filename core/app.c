@@ -194,18 +194,6 @@ app_spool(const struct conf *c, int create)
 	return 0;
 }
 
-void
-app_spool_setup(const struct conf *c)
-{
-	(void)app_spool(c, 1);
-}
-
-void
-app_spool_gid(int on)
-{
-	(void)on;
-}
-
 /* Signals as a fresh process has them: delivery can be stopped. */
 static void
 default_signals(void)

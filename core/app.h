@@ -56,8 +56,6 @@ void	app_whoami(const struct conf *c, char *name, size_t len, char *gecos,
    (78 for a spool that fails its checks), except that without create a
    spool not made yet returns -1.  0 when open. */
 int	app_spool(const struct conf *c, int create);
-void	app_spool_setup(const struct conf *c);	/* app_spool(c, 1) */
-void	app_spool_gid(int on);			/* no-op: the queue raises */
 
 /*
  * Have these queue entries delivered now.  The trigger is poked first:

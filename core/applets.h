@@ -27,9 +27,9 @@ int	newaliases_main(int, char **);
 int	sendmail_main(int, char **);
 
 #define APPLETS(X) \
-	X("mail",		mail_main,		PRIV_SPOOL,	"read and send mail (POSIX mailx)") \
+	X("mail",		mail_main,		PRIV_DROP,	"read and send mail (POSIX mailx)") \
 	X("mailq",		mailq_main,	PRIV_SPOOL,	"list the mail queue") \
-	X("mailx",		mail_main,		PRIV_SPOOL,	"the same as mail") \
+	X("mailx",		mail_main,		PRIV_DROP,	"the same as mail") \
 	X("mtad",		NULL,		PRIV_ROOT,	"the SMTP daemon and queue runner") \
 	X("netstat",		netstat_main,		PRIV_DROP,	"show sockets, routes and interfaces") \
 	X("netstat-lite",	netstat_main,		PRIV_DROP,	"the same as netstat") \

@@ -605,7 +605,7 @@ add_rcpt(void *ctx, const char *addr)
 }
 
 /*
- * "sendmail -i -f SENDER [-F NAME] [-v] -- RCPT...": after "--" an
+ * "sendmail -i -f SENDER [-F NAME] [-odi] -- RCPT...": after "--" an
  * address that begins with '-' is an address, never an option; -f and
  * -F take the next word whatever it is.
  */
@@ -626,7 +626,7 @@ sendmail_argv(const struct compose_env *e, const struct compose_list *rl)
 		av[i++] = (char *)e->from_name;
 	}
 	if (e->foreground)
-		av[i++] = "-v";
+		av[i++] = "-odi";
 	av[i++] = "--";
 	for (size_t k = 0; k < rl->n; k++)
 		av[i++] = rl->v[k];

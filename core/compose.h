@@ -105,13 +105,13 @@ struct compose_env {
 	const char		*from_name;	/* -F for an added From: ("" or
 						   NULL: none) */
 	const char		*program;	/* NULL: this program */
-	int			 foreground;	/* -v: delivered before
+	int			 foreground;	/* -odi: delivered before
 						   sendmail returns */
 };
 
 /*
  * Build the message into msg and hand it to sendmail, as mailx does:
- * this program run again as "sendmail -i -f SENDER [-F NAME] [-v] --
+ * this program run again as "sendmail -i -f SENDER [-F NAME] [-odi] --
  * RCPT..." (each envelope recipient after "--", so that none is taken
  * as an option), the message written to its standard input, its
  * standard output and error ours, the environment as it is.  We hold

@@ -1098,14 +1098,12 @@ still_ours(struct mbox *mb, const struct dest *d, size_t first,
 
 	if (d->dev != mb->dev || d->ino != mb->ino || d->size0 < mb->size0)
 		return fail(why, len, EAGAIN, "mailbox %s was replaced or cut "
-		    "short by another program since it was read; it is left "
-		    "as it is", mb->path);
+		    "short by another program since it was read", mb->path);
 	for (i = first; i < mb->n; i++)
 		if (!is_from(old->s + (mb->m[i].off - start), old->s +
 		    old->len))
 			return fail(why, len, EAGAIN, "mailbox %s was changed "
-			    "by another program since it was read; it is left "
-			    "as it is", mb->path);
+			    "by another program since it was read", mb->path);
 	return 0;
 }
 

@@ -68,14 +68,19 @@ gids=$(awk '/^Gid:/ { print $2, $3, $4 }' /proc/"$pid"/status)
 is "$gids" "$agid $agid $mailgid" "sendmail -bs reads its client with the caller's gid; mail only saved"
 kill "$holder" "$bs" 2>/dev/null; wait 2>/dev/null
 
+# mail holds no group of ours: it runs sendmail, which queues
+printf 'sent with mail\n' | as victim "$SG/mail" -s 'via mail' victim
+is "$?" 0 "mail through the setgid copy: queued by the sendmail it runs"
+is "$(ls /var/spool/hikyaku/env | wc -l)" 2 "a second entry in the spool"
+
 "$SG/sendmail" -q; ok $? "root's queue run"
 is "$(ls /var/spool/hikyaku/env | wc -l)" 0 "empties the queue"
 is "$(stat -c '%U:%G %a' /var/mail/victim)" "victim:mail 600" "the mailbox is the victim's"
 got=$(python3 -c '
 import mailbox, sys
 m = list(mailbox.mbox(sys.argv[1]))
-print(len(m), m[0]["Subject"], m[0].get_payload().strip())' /var/mail/victim)
-is "$got" "1 via setgid hello from victim" "Python's mailbox reads the message back"
+print(len(m), m[0]["Subject"], m[0].get_payload().strip(), "/", m[1]["Subject"])' /var/mail/victim)
+is "$got" "2 via setgid hello from victim / via mail" "Python's mailbox reads both messages back"
 grep -q "^Received: by .* (hikyaku, from userid $vuid)" /var/mail/victim
 ok $? "Received: names the submitting uid"
 

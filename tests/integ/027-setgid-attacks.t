@@ -61,6 +61,10 @@ is "$?" 78 "3. root's run refuses a spool whose tmp/ is a symlink (78)"
 cmp -s /var/mail/victim "$T/victim.mbox"
 ok $? "3. the victim's day-old mailbox is still there, unchanged"
 
+as attacker "$SG/mail" -f /var/mail/victim </dev/null >"$T/out" 2>&1
+like "$(cat "$T/out")" "Permission denied" \
+	"3. mail -f of the victim's mailbox (0660 victim:mail): Permission denied"
+
 # 4. /file destinations in the attacker's .forward, naming the victim's
 # mailbox (0660 victim:mail) and a new path in /var/mail
 as attacker sh -c "printf '/var/mail/victim\n/var/mail/newcomer\n' > $AH/.forward"

@@ -15,8 +15,9 @@ export MAILRC="$T/rc"
 m() { hk mail -n "$@"; }
 bob=$I/mail/bob carol=$I/mail/carol alice=$I/mail/alice
 
-printf 'Hello Bob,\nthe meeting is at ten.\n' | m -s 'meeting' bob; rc=$?
+printf 'Hello Bob,\nthe meeting is at ten.\n' | m -s 'meeting' bob 2>"$T/err"; rc=$?
 is "$rc" 0 "mail -s meeting bob: exit 0"
+is "$(cat "$T/err")" "" "sendwait delivers quietly (no log on the terminal)"
 is "$(mbox_count "$bob")" 1 "bob got it"
 grep -q '^Subject: meeting$' "$bob"; ok $? "Subject: as given"
 grep -q '^To: bob@test.example$' "$bob"; ok $? "To: the qualified address"

@@ -433,8 +433,8 @@ t_send_args(struct compose_env *e, struct buf *rep, struct buf *in)
 	r = send_as("exit0", e);
 	slurp("report", rep);
 	ok(r == 0 && strstr(buf_str(rep), "arg:-f\narg:-x@example.org\n"
-	    "arg:-v\narg:--\narg:bob@example.org\n") != NULL,
-	    "foreground: -v; no name: no -F");
+	    "arg:-odi\narg:--\narg:bob@example.org\n") != NULL,
+	    "foreground: -odi; no name: no -F");
 	e->foreground = 0;
 }
 
