@@ -176,12 +176,16 @@ queue_close(void)
 	}
 }
 
-/* The trigger: a FIFO that a running daemon reads. */
+/* The trigger: a FIFO that a running daemon reads.  Made by root or
+   a private spool's owner; a set-group-ID run may not make it (a spool
+   made before the trigger existed simply has none until root's next
+   run: nobody is poked). */
 static int
 make_trigger(uid_t owner, gid_t group)
 {
-	if (mkfifoat(spool_fd, "trigger", geteuid() == 0 || kept ? 0620 :
-	    0600) == -1)
+	if (kept)
+		return 0;
+	if (mkfifoat(spool_fd, "trigger", geteuid() == 0 ? 0620 : 0600) == -1)
 		return errno == EEXIST ? 0 : -1;
 	if (geteuid() == 0 && (fchownat(spool_fd, "trigger", owner, group,
 	    AT_SYMLINK_NOFOLLOW) == -1 || fchmodat(spool_fd, "trigger", 0620,

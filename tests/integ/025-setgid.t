@@ -84,6 +84,13 @@ is "$got" "2 via setgid hello from victim / via mail" "Python's mailbox reads bo
 grep -q "^Received: by .* (hikyaku, from userid $vuid)" /var/mail/victim
 ok $? "Received: names the submitting uid"
 
+# a spool made before the trigger existed: submissions still queue
+rm /var/spool/hikyaku/trigger
+printf 'Subject: no trigger\n\nx\n' | as victim "$SG/sendmail" victim
+is "$?" 0 "a spool without its trigger still takes mail"
+"$SG/sendmail" -q
+is "$(stat -c '%F' /var/spool/hikyaku/trigger)" "fifo" "and root's next run makes the trigger"
+
 # small ones
 printf 'x\n' | as victim "$SG/sendmail" -F 'Evil
 Bcc: all@example.org' victim 2>"$T/err"
