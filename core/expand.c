@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <bearssl_hash.h>
+
 #include "addr.h"
 #include "aliases.h"
 #include "asuser.h"
@@ -27,6 +29,7 @@
 #include "expand.h"
 #include "limits.h"
 #include "log.h"
+#include "queue.h"
 #include "users.h"
 
 enum source { SRC_ALIASES, SRC_FORWARD };
@@ -115,21 +118,30 @@ fail(struct xctx *k, enum xfail_kind kind, const char *what,
 	x->nf++;
 }
 
-/* FNV-1a over the kind, the value and the uid: the destination's id. */
+/*
+ * SHA-256 over the kind, the uid and the value, cut to 128 bits: the
+ * destination's id in the queue's done lists.  A user who writes their
+ * .forward must not be able to make one destination's key equal
+ * another's (a 64-bit FNV-1a could be made to collide), or a real
+ * destination would be skipped as done.
+ */
 static void
 make_key(int kind, const char *value, uid_t uid, char *key)
 {
-	uint64_t	 h = 0xcbf29ce484222325ULL;
-	unsigned char	 pre[2 + sizeof(uid)];
+	br_sha256_context	 h;
+	unsigned char		 pre[2 + 8], out[32];
+	unsigned long long	 u = (unsigned long long)uid;
 
 	pre[0] = (unsigned char)kind;
 	pre[1] = 0;
-	memcpy(pre + 2, &uid, sizeof(uid));
-	for (size_t i = 0; i < sizeof(pre); i++)
-		h = (h ^ pre[i]) * 0x100000001b3ULL;
-	for (; *value != '\0'; value++)
-		h = (h ^ (unsigned char)*value) * 0x100000001b3ULL;
-	snprintf(key, 17, "%016llx", (unsigned long long)h);
+	for (int i = 0; i < 8; i++)
+		pre[2 + i] = (unsigned char)(u >> (8 * i));
+	br_sha256_init(&h);
+	br_sha256_update(&h, pre, sizeof(pre));
+	br_sha256_update(&h, value, strlen(value));
+	br_sha256_out(&h, out);
+	for (int i = 0; i < QUEUE_KEY_LEN / 2; i++)
+		snprintf(key + 2 * i, 3, "%02x", out[i]);
 }
 
 static void
@@ -138,7 +150,7 @@ add_dest(struct xctx *k, enum xkind kind, const char *value,
 {
 	struct expansion	*x = k->x;
 	struct xdest		*d;
-	char			 key[17];
+	char			 key[QUEUE_KEY_LEN + 1];
 
 	make_key(kind, value, u != NULL ? u->uid : 0, key);
 	for (size_t i = 0; i < x->n; i++)

@@ -47,6 +47,7 @@
 
 #include "conf.h"
 #include "local.h"
+#include "queue.h"
 #include "users.h"
 
 enum xkind { X_MAILBOX, X_REMOTE, X_PIPE, X_FILE };
@@ -58,7 +59,7 @@ struct xdest {
 					   the command / writes the file */
 	char		*via;		/* "alias root > /home/bob/.forward",
 					   "" for the address itself */
-	char		 key[17];	/* hex id of the destination, stable
+	char		 key[QUEUE_KEY_LEN + 1];	/* hex id of the destination, stable
 					   across runs (done-lists in the queue) */
 };
 
@@ -67,7 +68,7 @@ enum xfail_kind { XF_PERM, XF_TEMP, XF_SKIP };
 
 struct xfail {
 	enum xfail_kind	 kind;
-	char		 key[17];	/* as xdest's, for done-lists */
+	char		 key[QUEUE_KEY_LEN + 1];	/* as xdest's, for done-lists */
 	char		*what;		/* the destination that failed */
 	char		*why;		/* "X.Y.Z reason" */
 	char		*via;

@@ -24,7 +24,7 @@
 #include "str.h"
 
 #define ID_LEN	10
-#define DONE_PER_LINE	100	/* keys on one D line of an envelope */
+#define DONE_PER_LINE	50	/* keys on one D line of an envelope */
 
 /* The spool, opened once by queue_init: every file operation below is
    relative to these descriptors, so no symlink in the spool is followed. */
@@ -408,65 +408,100 @@ put_value(FILE *fp, const char *tag, const char *v)
 static void
 put_done(FILE *fp, const char *done)
 {
-	size_t	 n = done != NULL ? strlen(done) : 0, k;
+	const char	*p = done, *start;
+	int		 k;
 
-	while (n > 0) {
-		k = n > DONE_PER_LINE * 17 ? DONE_PER_LINE * 17 - 1 : n;
-		fprintf(fp, "D %.*s\n", (int)k, done);
-		done += k;
-		n -= k;
-		while (n > 0 && *done == ' ')
-			done++, n--;
+	while (p != NULL && *p != '\0') {
+		start = p;
+		for (k = 0; k < DONE_PER_LINE && *p != '\0'; k++) {
+			p += strcspn(p, " ");
+			if (k + 1 < DONE_PER_LINE && *p == ' ')
+				p++;
+		}
+		while (p > start && p[-1] == ' ')
+			p--;
+		fprintf(fp, "D %.*s\n", (int)(p - start), start);
+		while (*p == ' ')
+			p++;
 	}
 }
 
-static int
-is_key(const char *k)
+/*
+ * The length of the key at k (QUEUE_KEY_LEN lower-case hex digits, or
+ * 16 in an envelope written when keys were 64-bit: such a key is kept
+ * but matches no new one, so its destination is delivered once more),
+ * or 0 when k holds no key.
+ */
+static size_t
+key_len(const char *k)
 {
-	for (int i = 0; i < 16; i++)
-		if (!((k[i] >= '0' && k[i] <= '9') || (k[i] >= 'a' && k[i] <= 'f')))
-			return 0;
-	return k[16] == '\0' || k[16] == ' ';
+	size_t	 n = 0;
+
+	while (n < QUEUE_KEY_LEN && ((k[n] >= '0' && k[n] <= '9') ||
+	    (k[n] >= 'a' && k[n] <= 'f')))
+		n++;
+	if ((n == QUEUE_KEY_LEN || n == 16) && (k[n] == '\0' || k[n] == ' '))
+		return n;
+	return 0;
 }
 
 int
 qrcpt_done(const struct qrcpt *r, const char *key)
 {
 	const char	*p = r->done;
+	size_t		 kl = strlen(key), n;
 
-	for (; p != NULL && *p != '\0'; p += p[16] == ' ' ? 17 : 16)
-		if (strncmp(p, key, 16) == 0)
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, " ");
+		if (n == kl && strncmp(p, key, n) == 0)
 			return 1;
+		p += n;
+		if (*p == ' ')
+			p++;
+	}
 	return 0;
 }
 
 int
 qrcpt_set_done(struct qrcpt *r, const char *key)
 {
-	size_t	 n = r->done != NULL ? strlen(r->done) : 0;
+	size_t	 n = r->done != NULL ? strlen(r->done) : 0, kl = key_len(key);
 	char	*d;
 
+	if (kl == 0 || key[kl] != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
 	if (qrcpt_done(r, key))
 		return 0;
-	if ((d = realloc(r->done, n + 18)) == NULL)
+	if ((d = realloc(r->done, n + kl + 2)) == NULL)
 		return -1;
-	snprintf(d + n, 18, "%s%.16s", n > 0 ? " " : "", key);
+	snprintf(d + n, kl + 2, "%s%s", n > 0 ? " " : "", key);
 	r->done = d;
 	return 0;
 }
 
-/* A D line: keys of 16 hex digits separated by single spaces. */
+/* A D line: keys separated by single spaces. */
 static int
 read_done(struct qrcpt *r, const char *v)
 {
-	size_t	 n = strlen(v);
+	char	 key[QUEUE_KEY_LEN + 1];
+	size_t	 n;
 
-	if (n < 16 || (n + 1) % 17 != 0)
+	if (*v == '\0')
 		return -1;
-	for (size_t i = 0; i < n; i += 17)
-		if (!is_key(v + i) || qrcpt_set_done(r, v + i) == -1)
+	for (;;) {
+		if ((n = key_len(v)) == 0)
 			return -1;
-	return 0;
+		memcpy(key, v, n);
+		key[n] = '\0';
+		if (qrcpt_set_done(r, key) == -1)
+			return -1;
+		v += n;
+		if (*v == '\0')
+			return 0;
+		v++;		/* the one space */
+	}
 }
 
 /* Write the envelope into tmp/NAME, fsync'd (called between up/down). */

@@ -24,6 +24,10 @@
 
 enum rcpt_status { RCPT_PENDING, RCPT_SENT, RCPT_FAILED };
 
+/* A destination's key in a done list: the first 128 bits of a SHA-256,
+   in lower-case hex (expand_key makes them). */
+#define QUEUE_KEY_LEN	32
+
 struct qrcpt {
 	char		*addr;		/* canonical address */
 	char		*orig;		/* as first given (before aliases) */
@@ -32,8 +36,9 @@ struct qrcpt {
 	time_t		 next_try;	/* 0: now */
 	char		*error;		/* last result, "X.Y.Z text", or NULL */
 	char		*done;		/* destinations of an alias or .forward
-					   already delivered: 16-hex-digit
-					   keys separated by spaces, or NULL */
+					   already delivered: keys of
+					   QUEUE_KEY_LEN hex digits separated
+					   by spaces, or NULL */
 };
 
 struct qenv {
@@ -104,7 +109,8 @@ void	queue_abort_signal(const struct queue_writer *w);
 /* Envelopes. */
 int	qenv_add_rcpt(struct qenv *env, const char *addr, const char *orig);
 void	qenv_free(struct qenv *env);
-/* Is key (16 hex digits) in r's done list?  Add it (0, or -1 ENOMEM). */
+/* Is key (QUEUE_KEY_LEN hex digits) in r's done list?  Add it (0, or
+   -1 with ENOMEM, or EINVAL for what is not a key). */
 int	qrcpt_done(const struct qrcpt *r, const char *key);
 int	qrcpt_set_done(struct qrcpt *r, const char *key);
 /* Read env/ID: 0, or -1 with errno (ENOENT: the entry is gone). */

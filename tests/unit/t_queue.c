@@ -269,6 +269,51 @@ test_clean(void)
 	unlink(q);
 }
 
+/* Done lists: keys of QUEUE_KEY_LEN hex digits, across several D
+   lines, back as they went; a 16-digit key of an older envelope is
+   read and kept; anything else is refused. */
+static void
+test_done(void)
+{
+	struct qenv	 env, back;
+	char		 key[QUEUE_KEY_LEN + 1], err[512], id[LIM_QID], p[300];
+	FILE		*fp;
+	int		 all = 1;
+
+	ok(commit_one("x\n", "bob@example.org", id) == 0, "an entry");
+	ok(queue_read_env(id, &env, err, sizeof(err)) == 0, "read");
+	for (int i = 0; i < 120; i++) {
+		snprintf(key, sizeof(key), "%032x", i * 7919);
+		if (qrcpt_set_done(&env.rcpt[0], key) == -1)
+			all = 0;
+	}
+	ok(all, "120 keys added");
+	ok(qrcpt_set_done(&env.rcpt[0], "0123456789abcdef") == 0,
+	    "a 16-digit key is a key");
+	ok(qrcpt_set_done(&env.rcpt[0], "0123") == -1 && errno == EINVAL,
+	    "a short one is not");
+	ok(qrcpt_set_done(&env.rcpt[0], "0123456789ABCDEF0123456789ABCDEF")
+	    == -1, "nor one in capitals");
+	ok(queue_write_env(&env, err, sizeof(err)) == 0, "written");
+	ok(queue_read_env(id, &back, err, sizeof(err)) == 0, "read back");
+	is_str(back.rcpt[0].done, env.rcpt[0].done, "the same done list");
+	snprintf(key, sizeof(key), "%032x", 119 * 7919);
+	ok(qrcpt_done(&back.rcpt[0], key), "the last key is there");
+	snprintf(key, sizeof(key), "%032x", 120 * 7919);
+	ok(!qrcpt_done(&back.rcpt[0], key), "one never added is not");
+	ok(!qrcpt_done(&back.rcpt[0], "0123456789abcdef0000000000000000"),
+	    "a key is never matched by its 16-digit prefix");
+	snprintf(p, sizeof(p), "%s/env/%s", dir, id);
+	fp = fopen(p, "a");
+	fprintf(fp, "D 0123456789abcdef  fedcba9876543210\n");
+	fclose(fp);
+	qenv_free(&back);
+	ok(queue_read_env(id, &back, err, sizeof(err)) == -1 &&
+	    errno == EINVAL, "a D line with two spaces is refused");
+	qenv_free(&env);
+	queue_remove(id);
+}
+
 /* The spool is never followed through a symlink, and must be ours. */
 static void
 test_checks(void)
@@ -326,6 +371,7 @@ main(void)
 	test_commit();
 	test_malformed();
 	test_clean();
+	test_done();
 	test_checks();
 	snprintf(p, sizeof(p), "rm -rf %s", dir);
 	if (system(p) != 0)
