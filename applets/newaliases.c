@@ -18,8 +18,8 @@
  * one counts, as with postalias).
  *
  * Exit codes (sysexits(3)): 0; 64 usage; 65 a syntax error in the file;
- * 66 no aliases file; 73 the database cannot be written; 75 temporary
- * (disk full...); 77 permission denied; 78 configuration.
+ * 66 no aliases file; 75 temporary (disk full...); 77 permission denied;
+ * 71 another system error; 78 configuration.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -83,23 +83,9 @@ newaliases_main(int argc, char **argv)
 	app_conf_or_die(&c, cflag);
 	log_init("hikyaku/newaliases", c.log);
 	if (aliases_compile(c.aliases, &st, warn_line, err, sizeof(err)) == -1) {
-		switch (errno) {
-		case EINVAL:
-			code = EX_DATAERR;
-			break;
-		case ENOENT:
-			code = EX_NOINPUT;
-			break;
-		case EACCES: case EPERM:
-			code = EX_NOPERM;
-			break;
-		case ENOSPC: case EDQUOT: case EIO: case ENOMEM:
-			code = EX_TEMPFAIL;
-			break;
-		default:
-			code = EX_CANTCREAT;
-			break;
-		}
+		/* a syntax error, a missing source; else as any system call */
+		code = errno == EINVAL ? EX_DATAERR : errno == ENOENT ?
+		    EX_NOINPUT : app_exit_code(errno);
 		app_die(code, "%s", err);
 	}
 	printf("%s: %zu aliases, longest %zu bytes, %zu bytes total\n",

@@ -58,8 +58,8 @@
 
 #define LINE_MAX_BYTES	(1024 * 1024)	/* one input line */
 
-/* The queue file being written, removed if we are interrupted. */
-static struct queue_writer *interrupted;
+/* The submission being written, removed if we are interrupted. */
+static struct submit *interrupted;
 
 struct opts {
 	int		 mode;		/* 'm' 'p' 'i' 's' 'v' 'q' */
@@ -161,25 +161,24 @@ bad:
 	exit(EX_USAGE);
 }
 
-static void
-fail_submit(struct submit *s, const char *what)
+/* The submission's own error, its exit code, and nothing left queued. */
+static void __attribute__((noreturn))
+fail_submit(struct submit *s)
 {
-	int	 code = EX_DATAERR;
+	const struct submit_error *e = submit_error(s);
+	int	 code = submit_exit_code(e);
 
-	if (s->m.err == MSG_ERR_IO)
-		code = app_exit_code(s->m.sys_errno);
-	else if (s->m.err == MSG_ERR_NOMEM)
-		code = EX_TEMPFAIL;
-	submit_abort(s);
-	app_die(code, "%s; nothing was queued", what);
+	interrupted = NULL;
+	app_warn("fatal: %s; nothing was queued", e->text);
+	submit_free(s);
+	exit(code);
 }
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	if (interrupted != NULL)
-		queue_abort_signal(interrupted);
+	submit_abort_signal(interrupted);
 	_exit(EX_TEMPFAIL);
 }
 
@@ -189,11 +188,11 @@ on_signal(int sig)
  * whole or absent.
  */
 static void
-guard(struct queue_writer *w)
+guard(struct submit *s)
 {
 	struct sigaction sa;
 
-	interrupted = w;
+	interrupted = s;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -239,7 +238,7 @@ feed(struct submit *s, char *line, size_t len, long lineno, int dot_ends)
 	if (dot_ends && len == 1 && line[0] == '.')
 		return 1;
 	if (submit_line(s, line, len) == -1)
-		fail_submit(s, s->m.errtext);
+		fail_submit(s);
 	return 0;
 }
 
@@ -259,7 +258,8 @@ read_message(struct submit *s, int dot_ends)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			submit_abort(s);
+			interrupted = NULL;
+			submit_free(s);
 			app_die(EX_IOERR, "cannot read the message: %s; nothing "
 			    "was queued", strerror(errno));
 		}
@@ -284,7 +284,8 @@ done:
 	buf_free(&line);
 	return;
 too_long:
-	submit_abort(s);
+	interrupted = NULL;
+	submit_free(s);
 	app_die(EX_DATAERR, "a line of the message is longer than %d bytes; "
 	    "nothing was queued", LINE_MAX_BYTES);
 }
@@ -302,7 +303,7 @@ static int
 submit_message(const struct conf *c, const struct opts *o, char **rcpts,
     int nrcpts)
 {
-	struct submit		 s;
+	struct submit		*s;
 	struct submit_opts	 so;
 	char			 user[LIM_USER + 1], gecos[LIM_FULLNAME];
 	char			 sender[LIM_ADDR + LIM_HOSTNAME + 2];
@@ -333,23 +334,23 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	for (int i = 0; i < nrcpts; i++)
 		canon_or_die(rcpts[i], 0, canon + (size_t)i * LIM_ADDR, LIM_ADDR);
 	(void)app_spool(c, 1);
-	hold_signals(1);
-	if (submit_begin(&s, c, &so, err, sizeof(err)) == -1)
-		app_die(app_exit_code(errno), "%s", err);
-	guard(&s.w);
-	hold_signals(0);
+	if ((s = submit_new(c, &so)) == NULL)
+		app_die(EX_TEMPFAIL, "%s", strerror(errno));
 	for (int i = 0; i < nrcpts; i++)
-		if (submit_rcpt(&s, canon + (size_t)i * LIM_ADDR, err,
-		    sizeof(err)) == -1) {
-			submit_abort(&s);
-			app_die(EX_DATAERR, "%s; nothing was queued", err);
-		}
+		if (submit_rcpt(s, canon + (size_t)i * LIM_ADDR) == -1)
+			fail_submit(s);
 	free(canon);
-	read_message(&s, o->dot_ends);
+	hold_signals(1);
+	if (submit_data(s) == -1)
+		fail_submit(s);
+	guard(s);
+	hold_signals(0);
+	read_message(s, o->dot_ends);
 	hold_signals(1);
 	interrupted = NULL;
-	if (submit_commit(&s, qid, sizeof(qid), err, sizeof(err)) == -1)
-		app_die(app_submit_exit_code(errno), "%s; nothing was queued", err);
+	if (submit_commit(s, qid, sizeof(qid)) == -1)
+		fail_submit(s);
+	submit_free(s);
 	committed();
 	log_info("%s: uid=%lu from=<%s>", qid, (unsigned long)getuid(), sender);
 	if (!o->queue_only) {

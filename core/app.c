@@ -15,6 +15,7 @@
 #include "app.h"
 #include "conf.h"
 #include "deliver.h"
+#include "exits.h"
 #include "limits.h"
 #include "log.h"
 #include "privs.h"
@@ -135,18 +136,7 @@ app_warn(const char *fmt, ...)
 int
 app_exit_code(int err)
 {
-	switch (err) {
-	case ENOSPC: case EDQUOT: case EIO: case ENOMEM: case EAGAIN:
-	case EMFILE: case ENFILE: case EINTR: case ETIMEDOUT: case EROFS:
-	case EFBIG:
-		return EX_TEMPFAIL;
-	case EACCES: case EPERM:
-		return EX_NOPERM;
-	case ENOENT: case ENOTDIR:
-		return EX_CANTCREAT;
-	default:
-		return EX_OSERR;
-	}
+	return exits_errno(err);
 }
 
 /* Who is submitting: the passwd setting's entry for our uid, else the
@@ -249,15 +239,3 @@ app_kick(const struct conf *c, char **ids, int n, int foreground)
 	return KICK_DONE;
 }
 
-int
-app_submit_exit_code(int err)
-{
-	switch (err) {
-	case EDESTADDRREQ:
-		return EX_USAGE;
-	case EINVAL: case E2BIG:
-		return EX_DATAERR;
-	default:
-		return app_exit_code(err);
-	}
-}

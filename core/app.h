@@ -74,14 +74,7 @@ void	app_die(int code, const char *fmt, ...)
 /* "APPLET: ..." on stderr. */
 void	app_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The sysexits(3) code for a failed system call's errno: EX_TEMPFAIL for
-   ENOSPC, EDQUOT, EIO, ENOMEM, EAGAIN...; EX_NOPERM for EACCES/EPERM;
-   EX_OSERR otherwise. */
+/* The sysexits(3) code for a failed system call's errno (exits.h). */
 int	app_exit_code(int err);
-
-/* The exit code for a failed submit_commit, by its errno: 64 no
-   recipient, 65 bad message data or too many recipients, else as
-   app_exit_code. */
-int	app_submit_exit_code(int err);
 
 #endif

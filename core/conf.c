@@ -227,51 +227,124 @@ set_mailbox(struct conf *c, const char *v, char *err, size_t len)
 	return set_path_to(&c->mailbox, v, err, len);
 }
 
-/* host:port, [v6]:port, or *:port */
+/* host:port, [v6]:port, or *:port, into a (host "" for *).  0 or -1. */
 static int
-check_hostport(const char *w, void *arg)
+parse_hostport(const char *w, struct conf_addr *a)
 {
-	const char	*colon, *p;
+	const char	*colon, *p, *h = w;
 	long		 port;
 	char		*end;
+	size_t		 hl;
 
-	(void)arg;
 	if (w[0] == '[') {
 		if ((p = strchr(w, ']')) == NULL || p[1] != ':')
 			return -1;
 		colon = p + 1;
+		h = w + 1;
+		hl = (size_t)(p - h);
 	} else if ((colon = strrchr(w, ':')) == NULL || colon == w)
 		return -1;
+	else
+		hl = (size_t)(colon - w);
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);
 	if (errno || *end != '\0' || port < 1 || port > 65535 || colon[1] == '\0')
 		return -1;
+	if (hl == 0 || hl >= sizeof(a->host))
+		return -1;
+	memcpy(a->host, h, hl);
+	a->host[hl] = '\0';
+	if (strcmp(a->host, "*") == 0)
+		a->host[0] = '\0';
+	a->port = (unsigned short)port;
+	return 0;
+}
+
+static int
+check_hostport(const char *w, void *arg)
+{
+	struct conf_addr	 a;
+
+	(void)arg;
+	return parse_hostport(w, &a);
+}
+
+/* Words parsed one by one into a growing array of size-byte items. */
+struct list {
+	void	*v;
+	int	 n;
+	size_t	 size;
+	int	 max;
+	int	(*parse)(const char *, void *);
+};
+
+static int
+add_item(const char *w, void *arg)
+{
+	struct list	*l = arg;
+	char		*v;
+
+	if (l->n >= l->max || (v = realloc(l->v, l->size *
+	    ((size_t)l->n + 1))) == NULL)
+		return -1;
+	l->v = v;
+	if (l->parse(w, v + l->size * (size_t)l->n) == -1)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+/* The whole value into l, or -1 (l->v freed). */
+static int
+parse_list(const char *text, struct list *l)
+{
+	if (each_word(text, add_item, l) == 0)
+		return 0;
+	free(l->v);
+	l->v = NULL;
+	return -1;
+}
+
+static int
+hostport_item(const char *w, void *a)
+{
+	return parse_hostport(w, a);
+}
+
+static int
+set_addrs(struct conf_addrs *dst, const char *v, char *e, size_t l)
+{
+	struct list	 n = { NULL, 0, sizeof(struct conf_addr),
+			    LIM_LISTENERS, hostport_item };
+
+	if (parse_list(v, &n) == -1)
+		return bad(e, l, "bad address '%s' (want host:port or "
+		    "[v6]:port, at most %d)", v, LIM_LISTENERS);
+	free(dst->v);
+	dst->v = n.v;
+	dst->n = n.n;
 	return 0;
 }
 
 #define LISTKEY(field) \
 static int set_##field(struct conf *c, const char *v, char *e, size_t l) \
-{ if (each_word(v, check_hostport, NULL) == -1) \
-	return bad(e, l, "bad address '%s' (want host:port or [v6]:port)", v); \
-  return str_set(&c->field, v); }
+{ return set_addrs(&c->field, v, e, l); }
 LISTKEY(listen)
 LISTKEY(submission)
 LISTKEY(smtps)
 LISTKEY(pop3)
 LISTKEY(pop3s)
 
+/* a.b.c.d[/n] or [v6][/n] (or v6[/n]) into net, masked.  0 or -1. */
 static int
-check_cidr(const char *w, void *arg)
+parse_cidr(const char *w, struct conf_net *net)
 {
 	char		 a[64];
 	const char	*slash = strchr(w, '/');
 	long		 bits = -1, max;
 	char		*end;
 	size_t		 n = slash ? (size_t)(slash - w) : strlen(w);
-	unsigned char	 tmp[16];
-	int		 af;
 
-	(void)arg;
 	if (n == 0 || n >= sizeof(a))
 		return -1;
 	memcpy(a, w, n);
@@ -280,10 +353,12 @@ check_cidr(const char *w, void *arg)
 		memmove(a, a + 1, n - 2);
 		a[n - 2] = '\0';
 	}
-	af = strchr(a, ':') ? AF_INET6 : AF_INET;
-	max = af == AF_INET6 ? 128 : 32;
-	if (inet_pton(af, a, tmp) != 1)
+	memset(net, 0, sizeof(*net));
+	net->family = strchr(a, ':') ? AF_INET6 : AF_INET;
+	max = net->family == AF_INET6 ? 128 : 32;
+	if (inet_pton(net->family, a, net->addr) != 1)
 		return -1;
+	bits = max;
 	if (slash != NULL) {
 		errno = 0;
 		bits = strtol(slash + 1, &end, 10);
@@ -291,16 +366,62 @@ check_cidr(const char *w, void *arg)
 		    bits > max)
 			return -1;
 	}
+	net->bits = (int)bits;
+	for (long i = bits; i < max; i++)	/* the host part is not kept */
+		net->addr[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
 	return 0;
+}
+
+static int
+cidr_item(const char *w, void *net)
+{
+	return parse_cidr(w, net);
 }
 
 static int
 set_mynetworks(struct conf *c, const char *v, char *err, size_t len)
 {
-	if (each_word(v, check_cidr, NULL) == -1)
+	struct list	 n = { NULL, 0, sizeof(struct conf_net), LIM_NETWORKS,
+			    cidr_item };
+
+	if (parse_list(v, &n) == -1)
 		return bad(err, len, "bad network in '%s' (want a.b.c.d/n or "
-		    "[v6]/n)", v);
-	return str_set(&c->mynetworks, v);
+		    "[v6]/n, at most %d)", v, LIM_NETWORKS);
+	free(c->mynetworks);
+	c->mynetworks = n.v;
+	c->nmynetworks = n.n;
+	return 0;
+}
+
+static int
+in_net(const struct conf_net *net, int family, const unsigned char *a)
+{
+	int	 full = net->bits / 8, rest = net->bits % 8;
+
+	if (net->family != family)
+		return 0;
+	if (memcmp(net->addr, a, (size_t)full) != 0)
+		return 0;
+	return rest == 0 || ((a[full] ^ net->addr[full]) &
+	    (unsigned char)(0xff00 >> rest)) == 0;
+}
+
+int
+conf_in_mynetworks(const struct conf *c, int family, const void *addr)
+{
+	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0xff, 0xff };
+	const unsigned char	*a = addr;
+
+	/* ::ffff:a.b.c.d is a.b.c.d */
+	if (family == AF_INET6 && memcmp(a, v4mapped, 12) == 0) {
+		family = AF_INET;
+		a += 12;
+	}
+	for (int i = 0; i < c->nmynetworks; i++)
+		if (in_net(&c->mynetworks[i], family, a))
+			return 1;
+	return 0;
 }
 
 static int
@@ -918,9 +1039,10 @@ conf_load(struct conf *c, const char *path, int must_exist, char *err,
 void
 conf_free(struct conf *c)
 {
+	struct conf_addrs *lists[] = { &c->listen, &c->submission, &c->smtps,
+	    &c->pop3, &c->pop3s };
 	char	**strs[] = { &c->hostname, &c->domains, &c->spool, &c->aliases,
-	    &c->passwd, &c->mailbox, &c->listen, &c->submission, &c->smtps,
-	    &c->pop3, &c->pop3s, &c->mynetworks, &c->relayhost, &c->relay_auth,
+	    &c->passwd, &c->mailbox, &c->relayhost, &c->relay_auth,
 	    &c->tls_cert, &c->tls_key, &c->tls_ca, &c->auth_users, &c->user,
 	    &c->default_user, &c->masquerade, &c->log };
 
@@ -932,6 +1054,14 @@ conf_free(struct conf *c)
 		free(c->raw[i]);
 		c->raw[i] = NULL;
 	}
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		free(lists[i]->v);
+		lists[i]->v = NULL;
+		lists[i]->n = 0;
+	}
+	free(c->mynetworks);
+	c->mynetworks = NULL;
+	c->nmynetworks = 0;
 }
 
 int

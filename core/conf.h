@@ -22,6 +22,24 @@ enum conf_tls { TLS_NONE, TLS_MAY, TLS_ENCRYPT, TLS_VERIFY };
 
 enum conf_mailbox { MAILBOX_MBOX, MAILBOX_MAILDIR };
 
+/* A listener: host:port, [v6]:port or *:port (host "" for any). */
+struct conf_addr {
+	char		 host[LIM_DOMAIN + 1];
+	unsigned short	 port;
+};
+
+struct conf_addrs {
+	struct conf_addr *v;
+	int		 n;
+};
+
+/* A network of mynetworks, its address masked to its prefix. */
+struct conf_net {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 addr[16];
+	int		 bits;
+};
+
 struct conf {
 	char	 file[LIM_PATH];	/* the file read, "" for defaults */
 	char	*hostname;
@@ -31,12 +49,13 @@ struct conf {
 	char	*passwd;
 	enum conf_mailbox mailbox_kind;
 	char	*mailbox;		/* the template after "mbox:"/"maildir:" */
-	char	*listen;
-	char	*submission;
-	char	*smtps;
-	char	*pop3;
-	char	*pop3s;
-	char	*mynetworks;
+	struct conf_addrs listen;
+	struct conf_addrs submission;
+	struct conf_addrs smtps;
+	struct conf_addrs pop3;
+	struct conf_addrs pop3s;
+	struct conf_net	*mynetworks;
+	int	 nmynetworks;
 	char	*relayhost;
 	char	*relay_auth;
 	enum conf_tls tls;
@@ -78,6 +97,11 @@ const char *conf_key_name(int i);
 const char *conf_key_default(int i);
 const char *conf_key_help(int i);
 const char *conf_value(const struct conf *c, int i);
+
+/* Is this client address (4 bytes for AF_INET, 16 for AF_INET6; a
+   v4-mapped v6 address counts as v4) in mynetworks? */
+int	 conf_in_mynetworks(const struct conf *c, int family,
+	    const void *addr);
 
 /* Is this (lower-case) domain delivered here? */
 int	 conf_is_local_domain(const struct conf *c, const char *domain);

@@ -765,3 +765,23 @@ expand_local(const struct conf *c, const char *localpart,
 	}
 	return 0;
 }
+
+int
+expand_known(const struct conf *c, const char *localpart)
+{
+	struct aliases	 al;
+	struct user	 u;
+	struct buf	 v;
+	char		 err[LIM_ERR];
+	int		 r;
+
+	if (aliases_open(&al, c->aliases, err, sizeof(err)) == -1)
+		return -1;
+	buf_init(&v, 0);
+	r = aliases_lookup(&al, localpart, &v);
+	buf_free(&v);
+	aliases_close(&al);
+	if (r != 0)
+		return r;
+	return users_by_localpart(c->passwd, localpart, &u);
+}

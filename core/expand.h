@@ -92,4 +92,13 @@ int	expand_local(const struct conf *c, const char *localpart,
 	    struct expansion *x);
 void	expand_free(struct expansion *x);
 
+/*
+ * Is there anyone to deliver this local part to: an alias, or a user of
+ * the passwd setting?  What they forward to is not looked at (a check at
+ * RCPT time, so that no bounce is ever made for an unknown user).
+ * 1 yes, 0 no, -1 with errno when the aliases or passwd file cannot be
+ * read (a temporary failure).
+ */
+int	expand_known(const struct conf *c, const char *localpart);
+
 #endif

@@ -8,6 +8,7 @@
 #define LIM_SMTP_CMD	512	/* command line incl. CRLF (RFC 5321 4.5.3.1.4) */
 #define LIM_SMTP_TEXT	1000	/* text line incl. CRLF (RFC 5321 4.5.3.1.6) */
 #define LIM_SMTP_REPLY	512	/* reply line incl. CRLF (RFC 5321 4.5.3.1.5) */
+#define LIM_SMTP_AUTH	12288	/* an AUTH exchange line (RFC 4954 4) */
 #define LIM_LOCAL	64	/* local part (RFC 5321 4.5.3.1.1) */
 #define LIM_DOMAIN	255	/* domain (RFC 5321 4.5.3.1.2) */
 #define LIM_ADDR	256	/* path incl. "<>" (RFC 5321 4.5.3.1.3) */
@@ -24,6 +25,8 @@
 #define LIM_ERR		512	/* human detail written into a caller's buffer */
 #define LIM_QID		16	/* queue id incl. NUL */
 #define LIM_RETRY	16	/* steps in the retry schedule */
+#define LIM_LISTENERS	16	/* addresses of one listen-type setting */
+#define LIM_NETWORKS	64	/* networks in mynetworks */
 #define LIM_FULLNAME	256	/* -F "full name" */
 #define LIM_HOSTNAME	255	/* hostname setting */
 #define LIM_ALIAS_DEPTH	20	/* aliases, .forward and includes nested */

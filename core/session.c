@@ -1,14 +1,8 @@
 /*
- * SMTP session policies.  For now the one of `sendmail -bs`: a local
- * user speaking SMTP on stdin/stdout is trusted as sendmail's command
- * line is, so every sender and recipient that parses is taken; the
- * limits (max_rcpt, max_size) still hold.  Each message goes to the
- * queue through submit, and its 250 is given only once submit_commit
- * has returned 0, i.e. once the entry is on disk and fsync'd.
- *
- * Recipients are collected as RCPT comes and handed to submit at DATA,
- * so that a transaction that never gets to DATA never opens a queue
- * file.
+ * The SMTP policy (see session.h for the table).  The transaction is a
+ * submission from MAIL on: recipients are checked by it as RCPT comes
+ * (max_rcpt lives there), and the queue file is opened only at DATA, so
+ * that a transaction that never gets that far leaves nothing behind.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +11,8 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "conf.h"
+#include "expand.h"
 #include "io.h"
 #include "limits.h"
 #include "session.h"
@@ -25,40 +21,34 @@
 
 #define SESSION_TIMEOUT_MS	(300 * 1000)	/* RFC 5321 4.5.3.2.7 */
 
-struct local {
-	const struct conf	*c;
-	uid_t			 uid;
-	char			 helo[LIM_SMTP_CMD];
-	int			 esmtp;
-	char			 sender[LIM_ADDR + LIM_HOSTNAME + 2];
-	char			**rcpts;
-	int			 nrcpt;
-	struct submit		 sub;
-	int			 open;		/* sub is in use */
-	char			 fail[LIM_SMTP_REPLY];	/* from data_line */
-	char			***qids;
-	int			*nqids;
+struct sess {
+	const struct conf		*c;
+	const struct session_peer	*p;
+	struct smtp_server		*srv;
+	struct io			*io;
+	char				 helo[LIM_SMTP_CMD];
+	int				 esmtp;
+	char				 user[LIM_SMTP_CMD];	/* after AUTH */
+	struct submit			*sub;
+	int				 data;		/* sub has its file */
+	char				 fail[LIM_SMTP_REPLY];	/* data_line's */
+	char				***qids;
+	int				*nqids;
 };
 
 static void
-clear(struct local *l)
+clear(struct sess *l)
 {
-	if (l->open)
-		submit_abort(&l->sub);
-	l->open = 0;
-	for (int i = 0; i < l->nrcpt; i++)
-		free(l->rcpts[i]);
-	free(l->rcpts);
-	l->rcpts = NULL;
-	l->nrcpt = 0;
-	l->sender[0] = '\0';
+	submit_free(l->sub);
+	l->sub = NULL;
+	l->data = 0;
 	l->fail[0] = '\0';
 }
 
 static int
 op_helo(void *ctx, const char *name, int esmtp, char *reply, size_t len)
 {
-	struct local	*l = ctx;
+	struct sess	*l = ctx;
 
 	(void)reply;
 	(void)len;
@@ -68,112 +58,190 @@ op_helo(void *ctx, const char *name, int esmtp, char *reply, size_t len)
 }
 
 static int
+op_starttls(void *ctx)
+{
+	struct sess	*l = ctx;
+
+	if (l->p->starttls == NULL || l->p->starttls(l->p->arg, l->io) == -1)
+		return -1;
+	l->helo[0] = '\0';
+	if (l->p->check_password != NULL && l->p->kind != SESSION_LOCAL)
+		l->srv->caps |= SMTP_CAP_AUTH;
+	return 0;
+}
+
+static int
+op_auth(void *ctx, const char *user, const char *pass, char *reply,
+    size_t len)
+{
+	struct sess	*l = ctx;
+	int		 r;
+
+	if (!l->srv->tls || l->p->check_password == NULL) {
+		snprintf(reply, len, "538 5.7.11 Encryption required for "
+		    "requested authentication mechanism");
+		return -1;
+	}
+	if ((r = l->p->check_password(l->p->arg, user, pass)) == 1) {
+		snprintf(l->user, sizeof(l->user), "%s", user);
+		return 0;
+	}
+	if (r == -1)
+		snprintf(reply, len, "454 4.7.0 Temporary authentication "
+		    "failure");
+	return -1;
+}
+
+/* "HELO (name [addr])" or "HELO (uid N)", for the Received: field. */
+static void
+from_clause(const struct sess *l, char *out, size_t len)
+{
+	if (l->p->kind == SESSION_LOCAL)
+		snprintf(out, len, "%s (uid %lu)", l->helo,
+		    (unsigned long)l->p->uid);
+	else
+		snprintf(out, len, "%s (%s [%s])", l->helo, l->p->name,
+		    l->p->addr_text);
+}
+
+/* ESMTP, ESMTPS, ESMTPA, ESMTPSA (RFC 3848), or SMTP. */
+static const char *
+protocol(const struct sess *l)
+{
+	static const char *const with[] = { "ESMTP", "ESMTPS", "ESMTPA",
+	    "ESMTPSA" };
+
+	if (!l->esmtp)
+		return "SMTP";
+	return with[(l->srv->tls ? 1 : 0) + (l->user[0] != '\0' ? 2 : 0)];
+}
+
+static int
 op_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
 {
-	struct local	*l = ctx;
+	struct sess		*l = ctx;
+	struct submit_opts	 o;
+	char			 sender[LIM_ADDR + LIM_HOSTNAME + 2];
+	char			 from[LIM_SMTP_CMD + LIM_DOMAIN + 96];
 
 	(void)size;		/* the session checked it against max_size */
-	snprintf(l->sender, sizeof(l->sender), "%s", addr);
+	if (l->p->kind == SESSION_MSA && l->user[0] == '\0') {
+		snprintf(reply, len, "530 5.7.0 Authentication required");
+		return -1;
+	}
+	snprintf(sender, sizeof(sender), "%s", addr);
 	if (*addr != '\0' &&
-	    addr_qualify(l->sender, sizeof(l->sender), l->c->hostname) == -1) {
+	    addr_qualify(sender, sizeof(sender), l->c->hostname) == -1) {
 		snprintf(reply, len, "501 5.1.7 Sender address too long");
 		return -1;
 	}
+	from_clause(l, from, sizeof(from));
+	memset(&o, 0, sizeof(o));
+	o.sender = sender;
+	o.received_from = from;
+	o.received_with = protocol(l);
+	o.add_missing = l->p->kind != SESSION_MTA;
+	o.uid = l->p->kind == SESSION_LOCAL ? l->p->uid : 0;
+	clear(l);
+	if ((l->sub = submit_new(l->c, &o)) == NULL) {
+		snprintf(reply, len, "451 4.3.0 Out of memory");
+		return -1;
+	}
 	return 0;
+}
+
+/* May this peer send to a domain that is not ours? */
+static int
+may_relay(const struct sess *l)
+{
+	switch (l->p->kind) {
+	case SESSION_LOCAL:
+		return 1;
+	case SESSION_MSA:
+		return l->user[0] != '\0';
+	case SESSION_MTA:
+		return l->user[0] != '\0' || (l->p->family != 0 &&
+		    conf_in_mynetworks(l->c, l->p->family, l->p->addr));
+	}
+	return 0;
+}
+
+/* The recipient, as policy sees it: 0 taken, or -1 with the reply. */
+static int
+check_rcpt(struct sess *l, const char *addr, char *reply, size_t len)
+{
+	char	 a[LIM_ADDR + LIM_HOSTNAME + 2];
+	char	 local[LIM_ADDR], domain[LIM_ADDR];
+	int	 r;
+
+	snprintf(a, sizeof(a), "%s", addr);
+	if (addr_qualify(a, sizeof(a), l->c->hostname) == -1 ||
+	    addr_split(a, local, sizeof(local), domain, sizeof(domain)) ==
+	    -1) {
+		snprintf(reply, len, "501 5.1.3 <%.300s>: Bad recipient "
+		    "address syntax", addr);
+		return -1;
+	}
+	if (!conf_is_local_domain(l->c, domain)) {
+		if (may_relay(l))
+			return 0;
+		snprintf(reply, len, "554 5.7.1 <%.300s>: Relay access denied",
+		    addr);
+		return -1;
+	}
+	if ((r = expand_known(l->c, local)) == 1)
+		return 0;
+	if (r == 0)
+		snprintf(reply, len, "550 5.1.1 <%.300s>: Recipient address "
+		    "rejected: User unknown in local recipient table", addr);
+	else
+		snprintf(reply, len, "451 4.3.0 <%.300s>: Temporary lookup "
+		    "failure", addr);
+	return -1;
 }
 
 static int
 op_rcpt(void *ctx, const char *addr, char *reply, size_t len)
 {
-	struct local	*l = ctx;
-	char		**nr, *a;
+	struct sess	*l = ctx;
 
-	for (int i = 0; i < l->nrcpt; i++)
-		if (strcasecmp(l->rcpts[i], addr) == 0)
-			return 0;	/* a duplicate costs nothing */
-	if (l->nrcpt >= l->c->max_rcpt) {
-		snprintf(reply, len, "452 4.5.3 Too many recipients "
-		    "(max_rcpt is %d)", l->c->max_rcpt);
+	if (check_rcpt(l, addr, reply, len) == -1)
+		return -1;
+	if (submit_rcpt(l->sub, addr) == -1) {
+		submit_smtp_reply(submit_error(l->sub), reply, len);
 		return -1;
 	}
-	nr = realloc(l->rcpts, sizeof(*nr) * ((size_t)l->nrcpt + 1));
-	if (nr == NULL)
-		goto nomem;
-	l->rcpts = nr;
-	if ((a = strdup(addr)) == NULL)
-		goto nomem;
-	l->rcpts[l->nrcpt++] = a;
 	return 0;
-nomem:
-	snprintf(reply, len, "451 4.3.0 Out of memory");
-	return -1;
 }
 
 static int
 op_data_begin(void *ctx, char *reply, size_t len)
 {
-	struct local		*l = ctx;
-	struct submit_opts	 o;
-	char			 from[LIM_SMTP_CMD + 32], err[LIM_ERR];
+	struct sess	*l = ctx;
 
-	snprintf(from, sizeof(from), "%s (uid %lu)", l->helo,
-	    (unsigned long)l->uid);
-	memset(&o, 0, sizeof(o));
-	o.sender = l->sender;
-	o.received_from = from;
-	o.received_with = l->esmtp ? "ESMTP" : "SMTP";
-	o.add_missing = 1;
-	o.extract_rcpts = 0;
-	o.uid = l->uid;
 	l->fail[0] = '\0';
-	if (submit_begin(&l->sub, l->c, &o, err, sizeof(err)) == -1) {
-		snprintf(reply, len, "451 4.3.0 %s", err);
+	if (submit_data(l->sub) == -1) {
+		submit_smtp_reply(submit_error(l->sub), reply, len);
+		clear(l);
 		return -1;
 	}
-	l->open = 1;
-	for (int i = 0; i < l->nrcpt; i++) {
-		if (submit_rcpt(&l->sub, l->rcpts[i], err, sizeof(err)) == 0)
-			continue;
-		snprintf(reply, len, "%s %s", errno == E2BIG ?
-		    "452 4.5.3" : "451 4.3.0", err);
-		submit_abort(&l->sub);
-		l->open = 0;
-		return -1;
-	}
+	l->data = 1;
 	return 0;
 }
 
 static int
 op_data_line(void *ctx, const char *line, size_t len)
 {
-	struct local	*l = ctx;
-	const char	*code;
+	struct sess	*l = ctx;
 
-	if (submit_line(&l->sub, line, len) == 0)
+	if (submit_line(l->sub, line, len) == 0)
 		return 0;
-	switch (l->sub.m.err) {
-	case MSG_ERR_NUL:
-		code = "554 5.6.0";
-		break;
-	case MSG_ERR_SIZE:
-	case MSG_ERR_HEADERS:
-		code = "552 5.3.4";
-		break;
-	case MSG_ERR_RCPT:
-	case MSG_ERR_TOOMANY:
-		code = "554 5.6.0";
-		break;
-	default:	/* MSG_ERR_IO, MSG_ERR_NOMEM: try again later */
-		code = "451 4.3.0";
-		break;
-	}
-	snprintf(l->fail, sizeof(l->fail), "%s %.400s", code,
-	    l->sub.m.errtext);
+	submit_smtp_reply(submit_error(l->sub), l->fail, sizeof(l->fail));
 	return -1;
 }
 
 static int
-keep_qid(struct local *l, const char *qid)
+keep_qid(struct sess *l, const char *qid)
 {
 	char	**nq, *s;
 
@@ -190,24 +258,24 @@ keep_qid(struct local *l, const char *qid)
 static int
 op_data_end(void *ctx, int ok, char *reply, size_t len)
 {
-	struct local	*l = ctx;
-	char		 qid[LIM_QID], err[LIM_ERR];
+	struct sess	*l = ctx;
+	char		 qid[LIM_QID];
 
-	if (!l->open) {
+	if (!l->data) {
 		snprintf(reply, len, "451 4.3.0 Error: no queue file");
 		return -1;
 	}
 	if (!ok) {
 		snprintf(reply, len, "%s", l->fail);
-		submit_abort(&l->sub);
-		l->open = 0;
+		clear(l);
 		return 0;
 	}
-	l->open = 0;		/* submit_commit cleans up either way */
-	if (submit_commit(&l->sub, qid, sizeof(qid), err, sizeof(err)) == -1) {
-		snprintf(reply, len, "451 4.3.0 %s", err);
+	if (submit_commit(l->sub, qid, sizeof(qid)) == -1) {
+		submit_smtp_reply(submit_error(l->sub), reply, len);
+		clear(l);
 		return -1;
 	}
+	clear(l);
 	/* Committed: say so even if we cannot remember the ID, as the
 	   queue runner will deliver it anyway. */
 	(void)keep_qid(l, qid);
@@ -221,8 +289,10 @@ op_rset(void *ctx)
 	clear(ctx);
 }
 
-static const struct smtp_server_ops local_ops = {
+static const struct smtp_server_ops ops = {
 	.helo = op_helo,
+	.starttls = op_starttls,
+	.auth = op_auth,
 	.mail = op_mail,
 	.rcpt = op_rcpt,
 	.data_begin = op_data_begin,
@@ -232,11 +302,11 @@ static const struct smtp_server_ops local_ops = {
 };
 
 int
-session_local(const struct conf *c, uid_t uid, int rfd, int wfd,
-    char ***qids, int *nqids)
+session_run(const struct conf *c, const struct session_peer *p, int rfd,
+    int wfd, char ***qids, int *nqids)
 {
 	struct smtp_server	 s;
-	struct local		*l;
+	struct sess		*l;
 	struct io		*io;
 	int			 r;
 
@@ -247,20 +317,40 @@ session_local(const struct conf *c, uid_t uid, int rfd, int wfd,
 		return -1;
 	}
 	io_init(io, rfd, wfd, SESSION_TIMEOUT_MS);
+	memset(&s, 0, sizeof(s));
 	l->c = c;
-	l->uid = uid;
+	l->p = p;
+	l->srv = &s;
+	l->io = io;
 	l->qids = qids;
 	l->nqids = nqids;
-	memset(&s, 0, sizeof(s));
 	s.io = io;
 	s.hostname = c->hostname;
 	s.max_size = c->max_size;
-	s.max_rcpt = c->max_rcpt;
-	s.ops = &local_ops;
+	s.tls = p->tls;
+	s.caps = SMTP_CAPS_BASE;
+	if (p->kind != SESSION_LOCAL && p->starttls != NULL)
+		s.caps |= SMTP_CAP_STARTTLS;
+	if (p->kind != SESSION_LOCAL && p->tls && p->check_password != NULL)
+		s.caps |= SMTP_CAP_AUTH;
+	s.ops = &ops;
 	s.ctx = l;
 	r = smtp_server_run(&s);
 	clear(l);
 	free(l);
 	free(io);
 	return r;
+}
+
+int
+session_local(const struct conf *c, uid_t uid, int rfd, int wfd,
+    char ***qids, int *nqids)
+{
+	struct session_peer	 p;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = SESSION_LOCAL;
+	p.uid = uid;
+	snprintf(p.name, sizeof(p.name), "localhost");
+	return session_run(c, &p, rfd, wfd, qids, nqids);
 }

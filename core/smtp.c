@@ -7,6 +7,9 @@
  * - A command line must end in CRLF.  One ended by a bare LF, over
  *   LIM_SMTP_CMD octets (CRLF included), or holding a NUL byte is
  *   answered with 500 and not executed.
+ * - Each command's place in the dialogue is data (the table at the end:
+ *   what state it needs, which capability must have been offered); one
+ *   out of sequence gets 503, one not offered 502.
  * - HELO or EHLO must come before MAIL (RFC 5321 4.1.4 puts that on
  *   the client; we hold it to it, as Postfix does with
  *   smtpd_helo_required): the name goes into the Received: field, so a
@@ -18,6 +21,12 @@
  *   text line over LIM_SMTP_TEXT octets (CRLF included), or a message
  *   over max_size, is read to its real end and refused then.
  * - After DATA, whatever its outcome, ops->rset clears the transaction.
+ * - STARTTLS (RFC 3207): after the 220, whatever the client sent in the
+ *   same packet is never read as a command (the io refuses to switch
+ *   with input buffered, and the session ends); after the handshake the
+ *   session starts over, as if no EHLO had been given.
+ * - AUTH (RFC 4954): PLAIN and LOGIN, with or without an initial
+ *   response; "*" cancels; once authenticated, never again.
  * - Every 5xx reply counts as an error; at max_errors the session ends
  *   with 421.  4xx replies are not counted: a client told "452 too many
  *   recipients" is doing nothing wrong by going on.
@@ -33,7 +42,9 @@
 #include <strings.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "limits.h"
+#include "mime.h"
 #include "smtp.h"
 
 #define DEFAULT_MAX_ERRORS	20
@@ -48,14 +59,24 @@ struct sess {
 	int			 nrcpt;
 	int			 errors;
 	int			 max_errors;
-	int			 max_rcpt;
+	int			 authed;	/* AUTH succeeded */
 	int			 end;		/* 421 sent, or a write failed */
 	char			 reply[LIM_SMTP_REPLY];
+};
+
+/* What a command needs before it may run. */
+enum need {
+	NEED_NONE,		/* anywhere */
+	NEED_HELO,		/* after HELO/EHLO, outside a transaction */
+	NEED_MAIL,		/* inside a transaction */
+	NEED_RCPT		/* inside one with a recipient */
 };
 
 struct cmd {
 	const char	*name;
 	int		(*fn)(struct sess *, char *);
+	enum need	 need;
+	unsigned	 cap;		/* must have been offered, or 0 */
 };
 
 /*
@@ -126,6 +147,53 @@ skip_sp(char *p)
 	return p;
 }
 
+/* What is offered now: the policy's caps, STARTTLS never under TLS. */
+static unsigned
+offered(const struct sess *st)
+{
+	unsigned	 caps = st->s->caps;
+
+	if (st->s->tls)
+		caps &= ~SMTP_CAP_STARTTLS;
+	if (st->authed)
+		caps &= ~SMTP_CAP_AUTH;
+	return caps;
+}
+
+/* The EHLO reply, one line per capability offered, the last "250 ". */
+static int
+ehlo_reply(struct sess *st)
+{
+	char		 line[LIM_SMTP_REPLY], lines[8][64];
+	unsigned	 caps = offered(st);
+	int		 n = 0;
+
+	if (caps & SMTP_CAP_PIPELINING)
+		snprintf(lines[n++], sizeof(lines[0]), "PIPELINING");
+	if ((caps & SMTP_CAP_SIZE) && st->s->max_size > 0)
+		snprintf(lines[n++], sizeof(lines[0]), "SIZE %lld",
+		    (long long)st->s->max_size);
+	else if (caps & SMTP_CAP_SIZE)
+		snprintf(lines[n++], sizeof(lines[0]), "SIZE");
+	if (caps & SMTP_CAP_STARTTLS)
+		snprintf(lines[n++], sizeof(lines[0]), "STARTTLS");
+	if (caps & SMTP_CAP_AUTH)
+		snprintf(lines[n++], sizeof(lines[0]), "AUTH PLAIN LOGIN");
+	if (caps & SMTP_CAP_ENHANCED)
+		snprintf(lines[n++], sizeof(lines[0]), "ENHANCEDSTATUSCODES");
+	if (caps & SMTP_CAP_8BITMIME)
+		snprintf(lines[n++], sizeof(lines[0]), "8BITMIME");
+	snprintf(line, sizeof(line), "%s", st->s->hostname);
+	for (int i = 0; i < n; i++) {
+		if (io_printf(st->io, "250-%s\r\n", line) == -1) {
+			st->end = 1;
+			return GO_END;
+		}
+		snprintf(line, sizeof(line), "%s", lines[i]);
+	}
+	return reply(st, "250 %s", line);
+}
+
 static int
 c_helo_common(struct sess *st, char *arg, int esmtp)
 {
@@ -153,14 +221,7 @@ c_helo_common(struct sess *st, char *arg, int esmtp)
 	st->helo = esmtp ? 2 : 1;
 	if (!esmtp)
 		return reply(st, "250 %s", st->s->hostname);
-	io_printf(st->io, "250-%s\r\n250-PIPELINING\r\n", st->s->hostname);
-	if (st->s->max_size > 0)
-		io_printf(st->io, "250-SIZE %lld\r\n",
-		    (long long)st->s->max_size);
-	else
-		io_printf(st->io, "250-SIZE\r\n");
-	io_printf(st->io, "250-ENHANCEDSTATUSCODES\r\n");
-	return reply(st, "250 8BITMIME");
+	return ehlo_reply(st);
 }
 
 static int
@@ -276,10 +337,6 @@ c_mail(struct sess *st, char *arg)
 	off_t	 size = 0;
 	int	 r = 0, done;
 
-	if (!st->helo)
-		return reply(st, "503 5.5.1 Error: send HELO/EHLO first");
-	if (st->mail)
-		return reply(st, "503 5.5.1 Error: nested MAIL command");
 	if (split_path(arg, "FROM:", &path, &rest) == -1)
 		return reply(st, "501 5.5.4 Syntax: MAIL FROM:<address>");
 	if (addr_parse_path(path, 1, addr, sizeof(addr), err,
@@ -304,8 +361,6 @@ c_rcpt(struct sess *st, char *arg)
 	char	 addr[LIM_ADDR], err[LIM_ERR], *path, *rest;
 	int	 r = 0;
 
-	if (!st->mail)
-		return reply(st, "503 5.5.1 Error: need MAIL command");
 	if (split_path(arg, "TO:", &path, &rest) == -1)
 		return reply(st, "501 5.5.4 Syntax: RCPT TO:<address>");
 	if (addr_parse_path(path, 0, addr, sizeof(addr), err,
@@ -316,8 +371,6 @@ c_rcpt(struct sess *st, char *arg)
 		return reply(st, "555 5.5.4 Unsupported parameter %.64s",
 		    rest);
 	}
-	if (st->nrcpt >= st->max_rcpt)
-		return reply(st, "452 4.5.3 Too many recipients");
 	st->reply[0] = '\0';
 	if (ops->rcpt != NULL)
 		r = ops->rcpt(st->s->ctx, addr, st->reply, sizeof(st->reply));
@@ -337,10 +390,6 @@ c_data(struct sess *st, char *arg)
 
 	if (*skip_sp(arg) != '\0')
 		return reply(st, "501 5.5.4 Syntax: DATA");
-	if (!st->mail)
-		return reply(st, "503 5.5.1 Error: need MAIL command");
-	if (st->nrcpt == 0)
-		return reply(st, "503 5.5.1 Error: need RCPT command");
 	st->reply[0] = '\0';
 	if (ops->data_begin != NULL)
 		r = ops->data_begin(st->s->ctx, st->reply, sizeof(st->reply));
@@ -413,36 +462,205 @@ c_unimpl(struct sess *st, char *arg)
 	return reply(st, "502 5.5.1 Error: command not implemented");
 }
 
+static int
+c_starttls(struct sess *st, char *arg)
+{
+	if (*skip_sp(arg) != '\0')
+		return reply(st, "501 5.5.4 Syntax: STARTTLS");
+	if (st->s->ops->starttls == NULL)
+		return reply(st, "454 4.7.0 TLS not available");
+	if (reply(st, "220 2.0.0 Ready to start TLS") == GO_END ||
+	    io_flush(st->io) == -1)
+		return GO_END;
+	/* what the client pipelined after STARTTLS is never honoured: the
+	   switch refuses while input is buffered, and the session ends */
+	if (st->s->ops->starttls(st->s->ctx) == -1) {
+		st->end = 1;
+		return GO_END;
+	}
+	st->s->tls = 1;
+	st->helo = 0;
+	reset(st);
+	return GO_ON;
+}
+
+/* One line of an AUTH exchange after a 334 prompt, base64-decoded
+   into out; "*" cancels.  GO_ON with *ok set, or the reply's code. */
+static int
+auth_line(struct sess *st, const char *prompt, struct buf *out, int *ok)
+{
+	char		 line[LIM_SMTP_AUTH];
+	size_t		 len;
+	enum io_term	 term;
+	int		 r;
+
+	*ok = 0;
+	if (io_printf(st->io, "334 %s\r\n", prompt) == -1 ||
+	    io_flush(st->io) == -1)
+		return GO_END;
+	r = io_getline(st->io, line, sizeof(line), &len, &term);
+	if (r == -1 && errno == ERANGE && term != IO_TERM_NONE)
+		return reply(st, "500 5.5.6 Authentication exchange line is "
+		    "too long");
+	if (r != 1 || term == IO_TERM_NONE)
+		return GO_END;
+	if (term != IO_TERM_CRLF)
+		return reply(st, "500 5.5.2 Error: bare LF not allowed "
+		    "(RFC 5321 2.3.8)");
+	if (strcmp(line, "*") == 0)
+		return reply(st, "501 5.7.0 Authentication aborted");
+	if (mime_b64_decode(out, line, len) == -1 || buf_failed(out))
+		return reply(st, "501 5.5.2 Cannot decode response");
+	*ok = 1;
+	return GO_ON;
+}
+
+/* "authzid NUL authcid NUL passwd": user and password, or -1. */
+static int
+split_plain(struct buf *b, const char **user, const char **pass)
+{
+	const char	*a = buf_str(b), *u, *p;
+	size_t		 n = b->len;
+
+	if ((u = memchr(a, '\0', n)) == NULL ||
+	    (p = memchr(u + 1, '\0', n - (size_t)(u + 1 - a))) == NULL ||
+	    memchr(p + 1, '\0', n - (size_t)(p + 1 - a)) != NULL)
+		return -1;
+	*user = u + 1;
+	*pass = p + 1;
+	return **user == '\0' ? -1 : 0;
+}
+
+/* AUTH PLAIN or LOGIN, an initial response or none (RFC 4954). */
+static int
+c_auth(struct sess *st, char *arg)
+{
+	struct buf	 u, p;
+	const char	*user = NULL, *pass = NULL;
+	char		*mech = skip_sp(arg), *init;
+	int		 r = GO_ON, ok = 0, login;
+
+	init = mech + strcspn(mech, " ");
+	if (*init == ' ')
+		*init++ = '\0';
+	init = skip_sp(init);
+	if (st->s->ops->auth == NULL)
+		return reply(st, "502 5.5.1 Error: command not implemented");
+	login = strcasecmp(mech, "LOGIN") == 0;
+	if (!login && strcasecmp(mech, "PLAIN") != 0)
+		return reply(st, "504 5.5.4 Unrecognized authentication type");
+	buf_init(&u, LIM_SMTP_AUTH);
+	buf_init(&p, LIM_SMTP_AUTH);
+	if (*init != '\0' && strcmp(init, "=") != 0) {
+		if (strcmp(init, "*") == 0)
+			r = reply(st, "501 5.7.0 Authentication aborted");
+		else if (mime_b64_decode(&u, init, strlen(init)) == -1 ||
+		    buf_failed(&u))
+			r = reply(st, "501 5.5.2 Cannot decode response");
+		else
+			ok = 1;
+	} else if (*init == '=')
+		ok = 1;		/* an empty initial response */
+	else
+		r = auth_line(st, login ? "VXNlcm5hbWU6" : "", &u, &ok);
+	if (ok && login)
+		r = auth_line(st, "UGFzc3dvcmQ6", &p, &ok);
+	if (ok) {
+		if (login) {
+			user = buf_str(&u);
+			pass = buf_str(&p);
+			ok = memchr(u.s, '\0', u.len) == NULL &&
+			    memchr(p.s, '\0', p.len) == NULL && *user != '\0';
+		} else
+			ok = split_plain(&u, &user, &pass) == 0;
+		if (!ok)
+			r = reply(st, "501 5.5.2 Cannot decode response");
+	}
+	if (ok) {
+		st->reply[0] = '\0';
+		if (st->s->ops->auth(st->s->ctx, user, pass, st->reply,
+		    sizeof(st->reply)) == 0) {
+			st->authed = 1;
+			r = op_reply(st, 0, "235 2.7.0 Authentication "
+			    "successful", "");
+		} else
+			r = op_reply(st, -1, "", "535 5.7.8 Error: "
+			    "authentication failed");
+	}
+	/* nothing of the password stays in memory */
+	if (p.s != NULL)
+		memset(p.s, 0, p.len);
+	if (u.s != NULL)
+		memset(u.s, 0, u.len);
+	buf_free(&u);
+	buf_free(&p);
+	return r;
+}
+
 static const struct cmd cmds[] = {
-	{ "AUTH",	c_unimpl },
-	{ "BDAT",	c_unimpl },
-	{ "DATA",	c_data },
-	{ "EHLO",	c_ehlo },
-	{ "ETRN",	c_unimpl },
-	{ "EXPN",	c_expn },
-	{ "HELO",	c_helo },
-	{ "HELP",	c_help },
-	{ "MAIL",	c_mail },
-	{ "NOOP",	c_noop },
-	{ "QUIT",	c_quit },
-	{ "RCPT",	c_rcpt },
-	{ "RSET",	c_rset },
-	{ "STARTTLS",	c_unimpl },
-	{ "TURN",	c_unimpl },
-	{ "VRFY",	c_vrfy },
+	{ "AUTH",	c_auth,		NEED_HELO,	SMTP_CAP_AUTH },
+	{ "BDAT",	c_unimpl,	NEED_NONE,	0 },
+	{ "DATA",	c_data,		NEED_RCPT,	0 },
+	{ "EHLO",	c_ehlo,		NEED_NONE,	0 },
+	{ "ETRN",	c_unimpl,	NEED_NONE,	0 },
+	{ "EXPN",	c_expn,		NEED_NONE,	0 },
+	{ "HELO",	c_helo,		NEED_NONE,	0 },
+	{ "HELP",	c_help,		NEED_NONE,	0 },
+	{ "MAIL",	c_mail,		NEED_HELO,	0 },
+	{ "NOOP",	c_noop,		NEED_NONE,	0 },
+	{ "QUIT",	c_quit,		NEED_NONE,	0 },
+	{ "RCPT",	c_rcpt,		NEED_MAIL,	0 },
+	{ "RSET",	c_rset,		NEED_NONE,	0 },
+	{ "STARTTLS",	c_starttls,	NEED_HELO,	SMTP_CAP_STARTTLS },
+	{ "TURN",	c_unimpl,	NEED_NONE,	0 },
+	{ "VRFY",	c_vrfy,		NEED_NONE,	0 },
 };
+
+/* The 503 for a command out of its place, or NULL when it may run. */
+static const char *
+out_of_place(const struct sess *st, const struct cmd *c)
+{
+	switch (c->need) {
+	case NEED_NONE:
+		return NULL;
+	case NEED_HELO:
+		if (!st->helo)
+			return "503 5.5.1 Error: send HELO/EHLO first";
+		if (st->mail)
+			return strcmp(c->name, "MAIL") == 0 ?
+			    "503 5.5.1 Error: nested MAIL command" :
+			    "503 5.5.1 Error: MAIL transaction in progress";
+		return NULL;
+	case NEED_MAIL:
+		return st->mail ? NULL : "503 5.5.1 Error: need MAIL command";
+	case NEED_RCPT:
+		if (!st->mail)
+			return "503 5.5.1 Error: need MAIL command";
+		return st->nrcpt > 0 ? NULL :
+		    "503 5.5.1 Error: need RCPT command";
+	}
+	return NULL;
+}
 
 static int
 dispatch(struct sess *st, char *line)
 {
-	size_t	 vl = strcspn(line, " ");
-	char	*arg = line + vl;
+	size_t		 vl = strcspn(line, " ");
+	char		*arg = line + vl;
+	const char	*no;
 
 	if (*arg == ' ')
 		*arg++ = '\0';
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcasecmp(line, cmds[i].name) == 0)
-			return cmds[i].fn(st, arg);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcasecmp(line, cmds[i].name) != 0)
+			continue;
+		if (cmds[i].cap != 0 && !(offered(st) & cmds[i].cap))
+			return reply(st, "502 5.5.1 Error: command not "
+			    "implemented");
+		if ((no = out_of_place(st, &cmds[i])) != NULL)
+			return reply(st, "%s", no);
+		return cmds[i].fn(st, arg);
+	}
 	return reply(st, "500 5.5.2 Error: command not recognized");
 }
 
@@ -598,8 +816,12 @@ smtp_server_run(struct smtp_server *s)
 	st.io = s->io;
 	st.max_errors = s->max_errors > 0 ? s->max_errors :
 	    DEFAULT_MAX_ERRORS;
-	st.max_rcpt = s->max_rcpt > 0 && s->max_rcpt < LIM_RCPT_HARD ?
-	    s->max_rcpt : LIM_RCPT_HARD;
+	if (s->ops->connect != NULL && s->ops->connect(s->ctx, st.reply,
+	    sizeof(st.reply)) == -1) {
+		op_reply(&st, -1, "", "554 5.7.1 Error: connection refused");
+		io_flush(s->io);
+		return -1;
+	}
 	if (reply(&st, "220 %s ESMTP hikyaku", s->hostname) == GO_END)
 		return -1;
 	while ((r = command(&st)) == GO_ON && !st.end)

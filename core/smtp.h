@@ -1,8 +1,9 @@
 /*
  * The SMTP protocol (RFC 5321, with RFC 1870 SIZE, RFC 6152 8BITMIME,
- * RFC 2920 PIPELINING, RFC 2034 ENHANCEDSTATUSCODES): the server
- * session state machine.  What is accepted is decided by the caller's
- * ops (the policy); this module only speaks the protocol.
+ * RFC 2920 PIPELINING, RFC 2034 ENHANCEDSTATUSCODES, RFC 3207 STARTTLS,
+ * RFC 4954 AUTH PLAIN and LOGIN): the server session state machine.
+ * What is offered and accepted is decided by the caller's ops and caps
+ * (the policy, core/session.c); this module only speaks the protocol.
  */
 #ifndef HIKYAKU_SMTP_H
 #define HIKYAKU_SMTP_H
@@ -12,14 +13,35 @@
 
 #include "io.h"
 
+/* What EHLO offers; the reply is built from these, in this order. */
+#define SMTP_CAP_PIPELINING	0x01
+#define SMTP_CAP_SIZE		0x02
+#define SMTP_CAP_STARTTLS	0x04	/* never offered once under TLS */
+#define SMTP_CAP_AUTH		0x08	/* AUTH PLAIN LOGIN */
+#define SMTP_CAP_ENHANCED	0x10	/* ENHANCEDSTATUSCODES */
+#define SMTP_CAP_8BITMIME	0x20
+#define SMTP_CAPS_BASE		(SMTP_CAP_PIPELINING | SMTP_CAP_SIZE | \
+				 SMTP_CAP_ENHANCED | SMTP_CAP_8BITMIME)
+
 /*
  * Each op returns 0 to accept, or -1 to refuse with a full reply line
  * ("550 5.1.1 <x@y>: Recipient address rejected") written into reply
  * (without CRLF).  On accept, reply may be left empty for the default
- * ("250 2.1.0 Ok", ...) or set to a 2xx line.
+ * ("250 2.1.0 Ok", ...) or set to a 2xx line.  Any op may be NULL.
  */
 struct smtp_server_ops {
+	/* before the greeting: -1 sends the reply (421, 554) and ends */
+	int	(*connect)(void *ctx, char *reply, size_t len);
 	int	(*helo)(void *ctx, const char *name, int esmtp,
+		    char *reply, size_t len);
+	/* after "220 Ready to start TLS" went out: switch the session's io
+	   to TLS (0; the session forgets HELO and the transaction, and
+	   stops offering STARTTLS), or -1 (the connection ends: the client
+	   expects TLS now) */
+	int	(*starttls)(void *ctx);
+	/* a user and password from AUTH PLAIN or LOGIN: 0 accepted (235),
+	   -1 refused (the reply, or 535 5.7.8) */
+	int	(*auth)(void *ctx, const char *user, const char *pass,
 		    char *reply, size_t len);
 	/* addr is the canonical path from addr_parse_path, "" for <> */
 	int	(*mail)(void *ctx, const char *addr, off_t size,
@@ -39,7 +61,9 @@ struct smtp_server {
 	struct io			*io;
 	const char			*hostname;	/* greeting and EHLO */
 	off_t				 max_size;	/* SIZE, and the DATA limit */
-	int				 max_rcpt;
+	unsigned			 caps;		/* SMTP_CAP_*; the policy may
+							   change them in its ops */
+	int				 tls;		/* the transport is TLS */
 	const struct smtp_server_ops	*ops;
 	void				*ctx;
 	int				 max_errors;	/* then 421; 0: 20 */

@@ -1,11 +1,24 @@
 /*
+ * Submission: one message from a local program or an SMTP session into
+ * the queue.  Used by sendmail (stdin, argv or -t recipients) and by
+ * SMTP sessions (sendmail -bs, mtad).
+ *
+ *   s = submit_new(c, &opts)       the envelope's sender; no file yet
+ *   submit_rcpt(s, addr) ...       each recipient, max_rcpt checked here
+ *                                  (and nowhere else)
+ *   submit_data(s)                 the queue file is opened
+ *   submit_line(s, line, len) ...  the message, line by line
+ *   submit_commit(s, qid, len)     fsync'd and renamed into the queue
+ *   submit_free(s)                 aborts whatever is not committed
+ *
+ * Each step returns 0, or -1 with the error kept in s: one error type,
+ * read through submit_error, and mapped once to a sysexits(3) code
+ * (submit_exit_code) and once to an SMTP reply (submit_smtp_reply).
+ * Nothing else looks inside a submission.
+ *
  * The Received: field put on top:
  *   by HOST (hikyaku, from userid UID)\n\tid QID; DATE          (no from clause)
  *   from FROM\n\tby HOST (hikyaku) with WITH id QID;\n\tDATE  (with one)
- *
- * Submission: one message from a local program or an SMTP session into
- * the queue.  Used by sendmail (stdin, argv or -t recipients) and by
- * SMTP sessions (sendmail -bs, later mtad).
  */
 #ifndef HIKYAKU_SUBMIT_H
 #define HIKYAKU_SUBMIT_H
@@ -14,8 +27,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
-#include "msg.h"
-#include "queue.h"
+#include "limits.h"
 
 struct submit_opts {
 	const char	*sender;	/* canonical envelope sender, "" for <> */
@@ -28,36 +40,52 @@ struct submit_opts {
 	uid_t		 uid;		/* the submitting user */
 };
 
-struct submit {
-	const struct conf	*c;
-	struct queue_writer	 w;
-	struct msg_in		 m;
-	struct qenv		 env;
-	char			*received;
-	int			 open;
+enum submit_err {
+	SUBMIT_OK,
+	SUBMIT_NORCPT,		/* no recipient at all */
+	SUBMIT_ADDR,		/* an address too long or malformed */
+	SUBMIT_TOOMANY,		/* more than max_rcpt recipients */
+	SUBMIT_NUL,		/* a NUL byte in the message */
+	SUBMIT_SIZE,		/* over max_size, or a header section over
+				   LIM_HEADERS */
+	SUBMIT_HEADER_RCPT,	/* -t: a bad or too many header addresses */
+	SUBMIT_SYSTEM		/* a system call failed: sys_errno says */
 };
 
-/*
- * Open a queue file and start the message.  0, or -1 with err set and
- * errno kept (for the caller's exit code).
- */
-int	submit_begin(struct submit *s, const struct conf *c,
-	    const struct submit_opts *o, char *err, size_t errlen);
+struct submit_error {
+	enum submit_err	 code;
+	int		 sys_errno;	/* SUBMIT_SYSTEM: ENOSPC, EACCES... */
+	char		 text[LIM_ERR];	/* for people: what and where */
+};
+
+struct submit;
+
+/* A new submission, or NULL (ENOMEM). */
+struct submit	*submit_new(const struct conf *c, const struct submit_opts *o);
 /* A recipient, already canonical; unqualified ones get @hostname;
-   duplicates are dropped.  0, or -1 when over max_rcpt (err set). */
-int	submit_rcpt(struct submit *s, const char *addr, char *err,
-	    size_t errlen);
-/* One line of the message without its terminator.  0, or -1 with
-   s->m.err / s->m.errtext (the message must then be aborted). */
+   duplicates cost nothing. */
+int	submit_rcpt(struct submit *s, const char *addr);
+int	submit_nrcpt(const struct submit *s);
+/* Open the queue file and start the message (recipients may still come
+   from the headers with -t). */
+int	submit_data(struct submit *s);
+/* One line of the message without its terminator; after -1 the
+   submission is lost: stop feeding it. */
 int	submit_line(struct submit *s, const char *line, size_t len);
-/* Finish: recipients taken from the headers with -t are added.  On
-   success the entry is committed, fsync'd, and its ID in qid.  On
-   failure nothing stays in the spool; errno says what kind:
-   EDESTADDRREQ no recipient at all, EINVAL bad message data (a NUL, the
-   size, a bad header address), E2BIG too many recipients, else the
-   system error of the queue (ENOSPC ...). */
-int	submit_commit(struct submit *s, char *qid, size_t qidlen, char *err,
-	    size_t errlen);
-void	submit_abort(struct submit *s);
+/* Recipients taken from the headers with -t are added; then the entry
+   is committed, fsync'd, and its ID put in qid.  On failure nothing of
+   it stays in the spool. */
+int	submit_commit(struct submit *s, char *qid, size_t qidlen);
+void	submit_free(struct submit *s);
+/* From a signal handler: remove the queue file being written. */
+void	submit_abort_signal(struct submit *s);
+
+const struct submit_error *submit_error(const struct submit *s);
+/* The sysexits(3) code for an error: 64 no recipient, 65 bad data or
+   addresses, 75 temporary (disk full...), 77 permission... */
+int	submit_exit_code(const struct submit_error *e);
+/* The SMTP reply for an error, "452 4.5.3 text" (no CRLF). */
+void	submit_smtp_reply(const struct submit_error *e, char *out,
+	    size_t len);
 
 #endif

@@ -5,6 +5,7 @@
 # false DATA endings that must not end the message).
 . "$(dirname "$0")/lib.sh"
 instance
+echo "max_rcpt = 5" >> "$I/hikyaku.conf"
 
 if ! command -v socat >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1
 then
@@ -98,6 +99,28 @@ c.sendall(b"RCPT TO:<bob\r@test.example>\r\n")
 out("rcpt_cr", reply())
 c.sendall(b"RCPT TO:<bob\n@test.example>\r\n")
 out("rcpt_lf", reply() + " / " + reply())
+# recipients checked at RCPT: an unknown local user, another domain,
+# max_rcpt (5 here); the transaction goes on with the good ones
+c.sendall(b"RSET\r\n")
+reply()
+c.sendall(b"MAIL FROM:<alice@test.example>\r\n")
+reply()
+c.sendall(b"RCPT TO:<nosuchuser@test.example>\r\n")
+out("rcpt_unknown", reply())
+c.sendall(b"RCPT TO:<NoSuchUser>\r\n")
+out("rcpt_unknown_bare", reply())
+c.sendall(b"RCPT TO:<friend@elsewhere.example>\r\n")
+out("rcpt_remote", reply())
+for r in (b"carol", b"r2@elsewhere.example", b"r3@elsewhere.example",
+          b"r4@elsewhere.example"):
+    c.sendall(b"RCPT TO:<" + r + b">\r\n")
+    reply()
+c.sendall(b"RCPT TO:<r5@elsewhere.example>\r\n")
+out("rcpt_sixth", reply())
+c.sendall(b"DATA\r\n")
+reply()
+c.sendall(b"Subject: checked\r\n\r\nto carol\r\n.\r\n")
+out("checked_data", reply())
 c.sendall(b"QUIT\r\n")
 out("raw_quit", reply())
 c.close()
@@ -125,16 +148,24 @@ is "$(val smuggle)" "550 5.6.0 Message contains bare LF or CR (RFC 5321 2.3.8)" 
 is "$(val smuggle_next)" "250 2.0.0 Ok" "in step after it"
 like "$(val rcpt_cr)" '^501 5\.5\.4 ' "CR in a recipient: 501"
 like "$(val rcpt_lf)" '^500 5\.5\.2 .*bare LF.* / 500 5\.5\.2 ' "LF in a recipient: the command is cut, nothing executed"
+is "$(val rcpt_unknown)" "550 5.1.1 <nosuchuser@test.example>: Recipient address rejected: User unknown in local recipient table" \
+	"an unknown local user is refused at RCPT: 550 5.1.1"
+like "$(val rcpt_unknown_bare)" "^550 5\.1\.1 <NoSuchUser>" "unqualified too"
+is "$(val rcpt_remote)" "250 2.1.5 Ok" "another domain: taken from a local user"
+is "$(val rcpt_sixth)" "452 4.5.3 too many recipients (max_rcpt is 5)" "the sixth recipient: 452 4.5.3"
+like "$(val checked_data)" '^250 2\.0\.0 Ok: queued as ' "the message goes to the five taken"
 is "$(val raw_quit)" "221 2.0.0 Bye" "raw session QUIT"
 
 # Delivery: sendmail -bs delivers what it queued once the session ends.
 wait_for "[ \"\$(mbox_count $I/mail/bob)\" = 3 ]" 20
 ok $? "three messages delivered to bob by sendmail -bs itself"
+wait_for "[ \"\$(mbox_count $I/mail/carol)\" = 1 ]" 20
 hk sendmail -q; ok $? "sendmail -q"
+is "$(mbox_count "$I/mail/carol")" 1 "carol got the checked message"
+is "$(mbox_count "$I/mail/alice")" 1 "and no bounce for the unknown user reached its sender"
 is "$(mbox_count "$I/mail/bob")" 3 "bob has exactly 3 messages"
 is "$(mbox_count "$I/mail/alice")" 1 "alice has the pipelined one"
-is "$(mbox_count "$I/mail/carol")" 0 "nothing smuggled reached carol"
-is "$(hk mailq)" "Mail queue is empty" "queue empty"
+! grep -q smuggled "$I/mail/carol"; ok $? "nothing smuggled reached carol"
 m=$I/mail/bob
 grep -q "^Received: from client.example (uid [0-9]*)$" "$m"; ok $? "Received: from the HELO name and uid"
 grep -q "with ESMTP id $QID;" "$m"; ok $? "Received: with ESMTP and the queued ID"

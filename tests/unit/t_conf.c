@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "conf.h"
 #include "tap.h"
 
@@ -36,6 +38,53 @@ bad(const char *text, const char *want, const char *what)
 		printf("#   err: %s\n#   want: %s\n", r == -1 ? err : "(accepted)",
 		    want);
 	conf_free(&c);
+}
+
+static int
+mine(const struct conf *c, const char *ip)
+{
+	unsigned char	 a[16];
+	int		 af = strchr(ip, ':') ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, ip, a) != 1)
+		return -1;
+	return conf_in_mynetworks(c, af, a);
+}
+
+/* listen and mynetworks are parsed once, into typed values. */
+static void
+typed(void)
+{
+	struct conf	 c;
+	char		 err[512];
+
+	ok(load_text(&c, "log = stderr\n", err, sizeof(err)) == 0, "defaults");
+	ok(c.listen.n == 2 && strcmp(c.listen.v[0].host, "127.0.0.1") == 0 &&
+	    c.listen.v[0].port == 25 && strcmp(c.listen.v[1].host, "::1") == 0 &&
+	    c.listen.v[1].port == 25, "listen: 127.0.0.1:25 [::1]:25");
+	ok(c.submission.n == 0 && c.smtps.n == 0, "no submission by default");
+	ok(mine(&c, "127.1.2.3") == 1 && mine(&c, "::1") == 1 &&
+	    mine(&c, "::ffff:127.0.0.1") == 1, "loopback is in mynetworks");
+	ok(mine(&c, "128.0.0.1") == 0 && mine(&c, "::2") == 0 &&
+	    mine(&c, "10.0.0.1") == 0, "nothing else is");
+	conf_free(&c);
+	ok(load_text(&c, "log = stderr\nsubmission = *:587 [2001:db8::1]:587\n"
+	    "mynetworks = 192.0.2.130/25, 2001:db8::/32 198.51.100.7\n", err,
+	    sizeof(err)) == 0, "submission and mynetworks set");
+	ok(c.submission.n == 2 && c.submission.v[0].host[0] == '\0' &&
+	    c.submission.v[0].port == 587 &&
+	    strcmp(c.submission.v[1].host, "2001:db8::1") == 0,
+	    "*:587 is any address; [v6]:587 its address");
+	ok(mine(&c, "192.0.2.128") == 1 && mine(&c, "192.0.2.255") == 1 &&
+	    mine(&c, "192.0.2.127") == 0, "/25: the host part is masked off");
+	ok(mine(&c, "2001:db8:ffff::1") == 1 && mine(&c, "2001:db9::1") == 0,
+	    "a v6 /32");
+	ok(mine(&c, "198.51.100.7") == 1 && mine(&c, "198.51.100.8") == 0,
+	    "an address without /n is that address");
+	ok(mine(&c, "127.0.0.1") == 0, "the default is replaced, not added to");
+	conf_free(&c);
+	bad("mynetworks = 192.0.2.0/33\n", "bad network", "a /33 is refused");
+	bad("listen = 127.0.0.1:0\n", "bad address", "port 0 is refused");
 }
 
 int
@@ -189,6 +238,7 @@ main(void)
 		is_int(conf_nkeys(), sizeof(want) / sizeof(want[0]),
 		    "and no other");
 	}
+	typed();
 	snprintf(p, sizeof(p), "rm -rf %s", dir);
 	if (system(p) != 0)
 		diag("could not remove the temporary folder");

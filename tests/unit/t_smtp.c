@@ -20,6 +20,7 @@
 #include "tap.h"
 
 #define HOST	"mx.test.example"
+#define SMTPCAP_TLS_TEST	(SMTP_CAPS_BASE | SMTP_CAP_STARTTLS | SMTP_CAP_AUTH)
 
 /* ---- the server child and its mock policy ---- */
 
@@ -124,15 +125,59 @@ m_rset(void *ctx)
 	rec_add("RSET");
 }
 
+static struct io	*server_io;	/* the child's end, for m_starttls */
+static int		 refuse_connect;
+
+static int
+m_connect(void *ctx, char *reply, size_t len)
+{
+	(void)ctx;
+	rec_add("CONNECT");
+	if (refuse_connect) {
+		snprintf(reply, len, "421 4.7.0 mock: too many connections");
+		return -1;
+	}
+	return 0;
+}
+
+/* A stand-in for the TLS switch: refuses, as the io does, when the
+   client pipelined anything after STARTTLS. */
+static int
+m_starttls(void *ctx)
+{
+	(void)ctx;
+	rec_add("STARTTLS pending=%d", io_pending(server_io));
+	return io_pending(server_io) ? -1 : 0;
+}
+
+static int
+m_auth(void *ctx, const char *user, const char *pass, char *reply,
+    size_t len)
+{
+	(void)ctx; (void)reply; (void)len;
+	rec_add("AUTH %s/%s", user, pass);
+	return strcmp(user, "alice") == 0 && strcmp(pass, "s3cret") == 0 ?
+	    0 : -1;
+}
+
 static const struct smtp_server_ops mock = {
-	m_helo, m_mail, m_rcpt, m_data_begin, m_data_line, m_data_end, m_rset
+	.connect = m_connect,
+	.helo = m_helo,
+	.starttls = m_starttls,
+	.auth = m_auth,
+	.mail = m_mail,
+	.rcpt = m_rcpt,
+	.data_begin = m_data_begin,
+	.data_line = m_data_line,
+	.data_end = m_data_end,
+	.rset = m_rset,
 };
 
 /* ---- the client side ---- */
 
 struct cfg {
 	off_t	 max_size;
-	int	 max_rcpt;
+	unsigned caps;		/* 0: SMTP_CAPS_BASE */
 	int	 max_errors;
 	int	 timeout_ms;
 };
@@ -152,11 +197,12 @@ serve(int fd, int lfd, const struct cfg *cf)
 
 	buf_init(&rec, 0);
 	io_init(&sio, fd, fd, cf->timeout_ms ? cf->timeout_ms : 5000);
+	server_io = &sio;
 	memset(&s, 0, sizeof(s));
 	s.io = &sio;
 	s.hostname = HOST;
 	s.max_size = cf->max_size ? cf->max_size : 10000000;
-	s.max_rcpt = cf->max_rcpt ? cf->max_rcpt : 100;
+	s.caps = cf->caps ? cf->caps : SMTP_CAPS_BASE;
 	s.max_errors = cf->max_errors;
 	s.ops = &mock;
 	r = smtp_server_run(&s);
@@ -374,6 +420,9 @@ t_sequence(void)
 	    "space after the colon tolerated");
 	is_str(cmd("RCPT TO:<c@d.example> NOTIFY=NEVER\r\n"),
 	    "555 5.5.4 Unsupported parameter NOTIFY", "RCPT parameter: 555");
+	is_str(cmd("DATA now\r\n"), "503 5.5.1 Error: need RCPT command",
+	    "DATA out of place: 503 first, as Postfix");
+	is_str(cmd("RCPT TO:<c@d.example>\r\n"), "250 2.1.5 Ok", "a recipient");
 	is_str(cmd("DATA now\r\n"), "501 5.5.4 Syntax: DATA",
 	    "DATA with an argument: 501");
 	is_str(cmd("EHLO again.example\r\n"), "250-" HOST "\n250-PIPELINING\n"
@@ -591,19 +640,138 @@ t_too_many_errors(void)
 	is_int(finish(), 1, "smtp_server_run returned -1");
 }
 
+/* The protocol counts no recipients: max_rcpt is the policy's. */
 static void
-t_max_rcpt(void)
+t_many_rcpt(void)
 {
-	struct cfg	 cf = { 0, 2, 0, 0 };
+	char	 c[64];
+	int	 all = 1;
 
-	start(&cf);
+	start(NULL);
 	open_tx();
-	is_str(cmd("RCPT TO:<e@d.example>\r\n"), "250 2.1.5 Ok", "rcpt 2");
-	is_str(cmd("RCPT TO:<f@d.example>\r\n"),
-	    "452 4.5.3 Too many recipients", "rcpt 3 of max 2: 452");
+	for (int i = 0; i < 150; i++) {
+		snprintf(c, sizeof(c), "RCPT TO:<r%d@d.example>\r\n", i);
+		if (strcmp(cmd(c), "250 2.1.5 Ok") != 0)
+			all = 0;
+	}
+	ok(all, "150 recipients: the protocol refuses none");
 	cmd("QUIT\r\n");
 	finish();
-	ok(!logged("f@d.example"), "the op never saw it");
+	ok(logged("RCPT r149@d.example"), "the op saw the last one");
+}
+
+/* EHLO is built from the caps; what is not offered is 502. */
+static void
+t_caps(void)
+{
+	struct cfg	 cf = { 0, SMTP_CAP_PIPELINING | SMTP_CAP_STARTTLS |
+			    SMTP_CAP_AUTH, 0, 0 };
+
+	start(&cf);
+	reply();
+	is_str(cmd("EHLO c.example\r\n"), "250-" HOST "\n250-PIPELINING\n"
+	    "250-STARTTLS\n250 AUTH PLAIN LOGIN", "EHLO lists exactly the caps");
+	cmd("QUIT\r\n");
+	finish();
+
+	start(NULL);
+	reply();
+	cmd("EHLO c.example\r\n");
+	is_str(cmd("STARTTLS\r\n"), "502 5.5.1 Error: command not implemented",
+	    "STARTTLS not offered: 502");
+	is_str(cmd("AUTH PLAIN AGFsaWNlAHMzY3JldA==\r\n"),
+	    "502 5.5.1 Error: command not implemented", "AUTH not offered: 502");
+	cmd("QUIT\r\n");
+	finish();
+	ok(!logged("AUTH"), "and the op never saw it");
+
+	refuse_connect = 1;
+	start(NULL);
+	is_str(reply(), "421 4.7.0 mock: too many connections",
+	    "a refused connection gets the op's reply, no greeting");
+	is_str(reply(), "", "and is closed");
+	is_int(finish(), 1, "smtp_server_run returned -1");
+	refuse_connect = 0;
+}
+
+static void
+t_starttls(void)
+{
+	struct cfg	 cf = { 0, SMTPCAP_TLS_TEST, 0, 0 };
+
+	start(&cf);
+	reply();
+	is_str(cmd("STARTTLS\r\n"), "503 5.5.1 Error: send HELO/EHLO first",
+	    "STARTTLS before EHLO: 503");
+	cmd("EHLO c.example\r\n");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	is_str(cmd("STARTTLS\r\n"), "503 5.5.1 Error: MAIL transaction in "
+	    "progress", "STARTTLS in a transaction: 503");
+	cmd("RSET\r\n");
+	is_str(cmd("STARTTLS\r\n"), "220 2.0.0 Ready to start TLS", "220");
+	is_str(cmd("MAIL FROM:<a@b.example>\r\n"),
+	    "503 5.5.1 Error: send HELO/EHLO first",
+	    "after the switch the session starts over: EHLO first");
+	ok(strstr(cmd("EHLO c.example\r\n"), "STARTTLS") == NULL,
+	    "and STARTTLS is no longer offered");
+	is_str(cmd("STARTTLS\r\n"), "502 5.5.1 Error: command not implemented",
+	    "nor accepted");
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("STARTTLS pending=0"), "the switch ran with nothing buffered");
+
+	/* the classic injection: a command in the same packet as STARTTLS */
+	start(&cf);
+	reply();
+	cmd("EHLO c.example\r\n");
+	say("STARTTLS\r\nMAIL FROM:<evil@x.example>\r\n");
+	is_str(reply(), "220 2.0.0 Ready to start TLS", "220 for STARTTLS");
+	is_str(reply(), "", "then the connection ends: nothing pipelined "
+	    "after STARTTLS is read as a command");
+	is_int(finish(), 1, "-1");
+	ok(logged("STARTTLS pending=1") && !logged("MAIL <evil"),
+	    "the injected MAIL never reached the policy");
+}
+
+static void
+t_auth(void)
+{
+	struct cfg	 cf = { 0, SMTPCAP_TLS_TEST, 0, 0 };
+
+	start(&cf);
+	reply();
+	cmd("EHLO c.example\r\n");
+	/* "\0alice\0wrong" */
+	is_str(cmd("AUTH PLAIN AGFsaWNlAHdyb25n\r\n"),
+	    "535 5.7.8 Error: authentication failed", "a wrong password: 535");
+	is_str(cmd("AUTH CRAM-MD5\r\n"),
+	    "504 5.5.4 Unrecognized authentication type", "unknown mechanism");
+	is_str(cmd("AUTH PLAIN !!!\r\n"), "501 5.5.2 Cannot decode response",
+	    "bad base64: 501");
+	is_str(cmd("AUTH PLAIN\r\n"), "334 ", "PLAIN without a response: 334");
+	is_str(cmd("*\r\n"), "501 5.7.0 Authentication aborted", "* cancels");
+	is_str(cmd("AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6", "LOGIN asks Username:");
+	is_str(cmd("YWxpY2U=\r\n"), "334 UGFzc3dvcmQ6", "then Password:");
+	is_str(cmd("czNjcmV0\r\n"), "235 2.7.0 Authentication successful",
+	    "alice/s3cret: 235");
+	ok(strstr(cmd("EHLO c.example\r\n"), "AUTH") == NULL,
+	    "AUTH is no longer offered");
+	is_str(cmd("AUTH PLAIN AGFsaWNlAHMzY3JldA==\r\n"),
+	    "502 5.5.1 Error: command not implemented", "nor accepted again");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("AUTH alice/wrong\nAUTH alice/s3cret\n"),
+	    "the op got user and password, decoded");
+
+	start(&cf);
+	reply();
+	cmd("EHLO c.example\r\n");
+	/* "authz\0alice\0s3cret" as an initial response */
+	is_str(cmd("AUTH PLAIN YXV0aHoAYWxpY2UAczNjcmV0\r\n"),
+	    "235 2.7.0 Authentication successful", "PLAIN with an authzid");
+	cmd("QUIT\r\n");
+	finish();
 }
 
 static void
@@ -666,7 +834,10 @@ main(void)
 	t_pipelining();
 	t_bad_bytes();
 	t_too_many_errors();
-	t_max_rcpt();
+	t_many_rcpt();
+	t_caps();
+	t_starttls();
+	t_auth();
 	t_size();
 	t_end_of_input();
 	return done_testing();
