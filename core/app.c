@@ -200,7 +200,6 @@ default_signals(void)
 int
 app_kick(const struct conf *c, char **ids, int n, int foreground)
 {
-	char	 err[LIM_ERR];
 	pid_t	 pid;
 	int	 fd, r;
 
@@ -231,9 +230,7 @@ app_kick(const struct conf *c, char **ids, int n, int foreground)
 		}
 	}
 	default_signals();
-	for (int i = 0; i < n; i++)
-		if (deliver_entry(c, ids[i], 0, err, sizeof(err)) == -1)
-			log_warn("%s", err);
+	deliver_ids(c, ids, n, 0);
 	if (!foreground)
 		_exit(0);
 	return KICK_DONE;

@@ -36,7 +36,33 @@ struct tally {
 	struct qrcpt *perm;		/* destinations that failed for good */
 	int	 nperm;
 	int	 changed;		/* the done list grew */
+	struct deliver_made *made;	/* reports queued: the runner's */
 };
+
+/* A report queued by this run, for the runner to deliver after it.  A
+   failure to remember it only delays it to the next queue run. */
+static void
+made_add(struct deliver_made *m, const char *id)
+{
+	char	**v;
+
+	if (m == NULL || (v = realloc(m->ids, sizeof(*v) *
+	    ((size_t)m->n + 1))) == NULL)
+		return;
+	m->ids = v;
+	if ((v[m->n] = strdup(id)) != NULL)
+		m->n++;
+}
+
+void
+deliver_made_free(struct deliver_made *m)
+{
+	for (int i = 0; i < m->n; i++)
+		free(m->ids[i]);
+	free(m->ids);
+	m->ids = NULL;
+	m->n = 0;
+}
 
 static void
 log_dest(const struct qenv *env, const char *to, const char *orig,
@@ -216,8 +242,7 @@ bounce_dests(const struct conf *c, struct qenv *env, int i, int msgfd,
 	if (bid[0] != '\0') {
 		log_info("%s: sender non-delivery notification: %s", env->id,
 		    bid);
-		if (deliver_entry(c, bid, 0, err, sizeof(err)) == -1)
-			log_warn("%s", err);
+		made_add(t->made, bid);
 	}
 	/* mark them done by their keys: destinations' and failures' */
 	for (int j = 0; j < t->nperm; j++)
@@ -251,13 +276,14 @@ tally_failures(const struct expansion *x, const struct qrcpt *r,
 static enum outcome
 deliver_local(const struct conf *c, struct qenv *env, int i,
     const char *localpart, const char *domain, int msgfd, char *why,
-    size_t len, int *changed)
+    size_t len, int *changed, struct deliver_made *made)
 {
 	struct expansion x;
 	struct tally	 t;
 	enum outcome	 o;
 
 	memset(&t, 0, sizeof(t));
+	t.made = made;
 	if (expand_local(c, localpart, &x) == -1) {
 		expand_free(&x);
 		snprintf(why, len, "4.3.0 alias expansion: %s",
@@ -294,13 +320,24 @@ deliver_local(const struct conf *c, struct qenv *env, int i,
 	return o;
 }
 
-static enum outcome
-route(const struct conf *c, struct qenv *env, int i, int msgfd, char *why,
-    size_t len, const char **relay, int *changed)
+/* Is this recipient for another domain (a next hop's)? */
+static int
+is_remote(const struct conf *c, const char *addr)
 {
 	char	 local[LIM_ADDR], domain[LIM_ADDR];
 
-	*relay = "local";
+	return addr_split(addr, local, sizeof(local), domain,
+	    sizeof(domain)) == 0 && domain[0] != '\0' &&
+	    !conf_is_local_domain(c, domain);
+}
+
+/* A recipient of one of our domains. */
+static enum outcome
+route_local(const struct conf *c, struct qenv *env, int i, int msgfd,
+    char *why, size_t len, int *changed, struct deliver_made *made)
+{
+	char	 local[LIM_ADDR], domain[LIM_ADDR];
+
 	if (addr_split(env->rcpt[i].addr, local, sizeof(local), domain,
 	    sizeof(domain)) == -1) {
 		snprintf(why, len, "5.1.3 bad address syntax");
@@ -308,12 +345,23 @@ route(const struct conf *c, struct qenv *env, int i, int msgfd, char *why,
 	}
 	if (domain[0] == '\0')
 		snprintf(domain, sizeof(domain), "%s", c->hostname);
-	if (conf_is_local_domain(c, domain))
-		return deliver_local(c, env, i, local, domain, msgfd, why, len,
-		    changed);
-	*relay = "none";
+	return deliver_local(c, env, i, local, domain, msgfd, why, len,
+	    changed, made);
+}
+
+/*
+ * One next hop: every due recipient of one domain, in one transaction
+ * (so that a domain's recipients share one SMTP session and one copy of
+ * the message).  why gets the outcome they all share.
+ */
+static enum outcome
+deliver_hop(const struct conf *c, const struct qenv *env,
+    const struct qhop *h, char *why, size_t len)
+{
+	(void)c;
+	(void)env;
 	snprintf(why, len, "4.4.0 remote delivery is not available in this "
-	    "build (domain %s)", domain);
+	    "build (domain %s)", h->domain);
 	return OUT_TEMP;
 }
 
@@ -363,19 +411,14 @@ duration(time_t t, char *out, size_t len)
 		snprintf(out, len, "%llds", (long long)t);
 }
 
-/* Try one recipient; returns 1 if it failed for good. */
+/* Record one recipient's outcome; returns 1 if it failed for good. */
 static int
-try_rcpt(const struct conf *c, struct qenv *env, int i, int msgfd,
-    time_t now, int *changed)
+record(const struct conf *c, struct qenv *env, int i, enum outcome o,
+    const char *relay, const char *why, time_t now)
 {
-	char		 why[LIM_ERR], expired[LIM_ERR + 128], age[32];
-	const char	*relay;
-	struct qrcpt	*r;
-	enum outcome	 o;
+	char		 expired[LIM_ERR + 128], age[32];
+	struct qrcpt	*r = &env->rcpt[i];
 
-	why[0] = '\0';
-	o = route(c, env, i, msgfd, why, sizeof(why), &relay, changed);
-	r = &env->rcpt[i];	/* the envelope may have grown */
 	switch (o) {
 	case OUT_SKIP:
 		return 0;
@@ -481,9 +524,89 @@ grow(int **failed, int n)
 }
 
 static int
-run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
-    char *bid, char *wid, char *err, size_t errlen)
+due(const struct qrcpt *r, int force, time_t now)
 {
+	return r->status == RCPT_PENDING && (force || r->next_try <= now);
+}
+
+/* The local recipients, one by one; forwards join the envelope. */
+static int
+run_local(const struct conf *c, struct qenv *env, int msgfd, int force,
+    time_t now, int **failed, int *nfailed, int *changed,
+    struct deliver_made *made, char *err, size_t errlen)
+{
+	char	 why[LIM_ERR];
+
+	for (int i = 0; i < env->nrcpt; i++) {
+		struct qrcpt *r = &env->rcpt[i];
+		int att = r->attempts, st, n = env->nrcpt, grew = 0;
+		enum outcome o;
+
+		if (!due(r, force, now) || is_remote(c, r->addr))
+			continue;
+		why[0] = '\0';
+		o = route_local(c, env, i, msgfd, why, sizeof(why), &grew,
+		    made);
+		if (env->nrcpt > n && grow(failed, env->nrcpt) == -1) {
+			snprintf(err, errlen, "%s", strerror(errno));
+			return -1;
+		}
+		if (record(c, env, i, o, "local", why, now))
+			(*failed)[(*nfailed)++] = i;
+		r = &env->rcpt[i];	/* the envelope may have grown */
+		st = r->status;
+		*changed |= grew || st != RCPT_PENDING || r->attempts != att;
+		/* record a delivery before the next one, unless it's the last */
+		if ((st == RCPT_SENT || grew) && pending(env) > *nfailed &&
+		    queue_write_env(env, err, errlen) == -1)
+			log_warn("%s", err);
+	}
+	return 0;
+}
+
+/* The other domains' recipients (forwards made just now included),
+   one transaction per next hop. */
+static int
+run_remote(const struct conf *c, struct qenv *env, int force, time_t now,
+    int *failed, int *nfailed, int *changed, char *err, size_t errlen)
+{
+	struct qhop	*hops = NULL;
+	char		 why[LIM_ERR];
+	int		*which, n = 0, nhops = 0;
+	enum outcome	 o;
+
+	if ((which = calloc((size_t)env->nrcpt + 1, sizeof(int))) == NULL)
+		goto nomem;
+	for (int i = 0; i < env->nrcpt; i++)
+		if (due(&env->rcpt[i], force, now) &&
+		    is_remote(c, env->rcpt[i].addr))
+			which[n++] = i;
+	if (qenv_hops(env, which, n, &hops, &nhops) == -1) {
+		free(which);
+		goto nomem;
+	}
+	free(which);
+	for (int h = 0; h < nhops; h++) {
+		why[0] = '\0';
+		o = deliver_hop(c, env, &hops[h], why, sizeof(why));
+		for (int k = 0; k < hops[h].n; k++)
+			if (record(c, env, hops[h].rcpt[k], o, "none", why,
+			    now))
+				failed[(*nfailed)++] = hops[h].rcpt[k];
+		*changed = 1;
+	}
+	qhops_free(hops, nhops);
+	return 0;
+nomem:
+	snprintf(err, errlen, "%s", strerror(errno));
+	return -1;
+}
+
+static int
+run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
+    struct deliver_made *made, char *err, size_t errlen)
+{
+	char	 bid[LIM_QID], wid[LIM_QID];
 	int	*failed, nfailed = 0, changed = 0;
 	time_t	 now = time(NULL);
 
@@ -491,30 +614,16 @@ run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
-	for (int i = 0; i < env->nrcpt; i++) {
-		struct qrcpt *r = &env->rcpt[i];
-		int att = r->attempts, st, n = env->nrcpt, grew = 0;
-
-		if (r->status != RCPT_PENDING || (!force && r->next_try > now))
-			continue;
-		if (try_rcpt(c, env, i, msgfd, now, &grew))
-			failed[nfailed++] = i;
-		if (env->nrcpt > n && grow(&failed, env->nrcpt) == -1) {
-			snprintf(err, errlen, "%s", strerror(errno));
-			free(failed);
-			return -1;
-		}
-		r = &env->rcpt[i];
-		st = r->status;
-		changed |= grew || st != RCPT_PENDING || r->attempts != att;
-		/* record a delivery before the next one, unless it's the last */
-		if ((st == RCPT_SENT || grew) && pending(env) > nfailed &&
-		    queue_write_env(env, err, errlen) == -1)
-			log_warn("%s", err);
+	if (run_local(c, env, msgfd, force, now, &failed, &nfailed, &changed,
+	    made, err, errlen) == -1 || run_remote(c, env, force, now, failed,
+	    &nfailed, &changed, err, errlen) == -1) {
+		free(failed);
+		return -1;
 	}
 	settle_failures(c, env, msgfd, failed, nfailed, bid);
 	free(failed);
-	wid[0] = '\0';
+	if (bid[0] != '\0')
+		made_add(made, bid);
 	if (pending(env) == 0) {
 		if (queue_remove(env->id) == -1) {
 			snprintf(err, errlen, "cannot remove %s: %s", env->id,
@@ -524,22 +633,23 @@ run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
 		log_info("%s: removed", env->id);
 		return 0;
 	}
-	changed |= warn_delayed(c, env, msgfd, now, wid);
+	if (warn_delayed(c, env, msgfd, now, wid)) {
+		changed = 1;
+		made_add(made, wid);
+	}
 	if (changed && queue_write_env(env, err, errlen) == -1)
 		return -1;
 	return 0;
 }
 
 int
-deliver_entry(const struct conf *c, const char *id, int force, char *err,
-    size_t errlen)
+deliver_entry(const struct conf *c, const char *id, int force,
+    struct deliver_made *made, char *err, size_t errlen)
 {
 	struct qenv	 env;
-	char		 bid[LIM_QID], wid[LIM_QID], berr[LIM_ERR];
 	int		 fd, r;
 
 	err[0] = '\0';
-	bid[0] = wid[0] = '\0';
 	if ((fd = queue_lock(id, 0)) == -1) {
 		if (errno == EWOULDBLOCK)
 			return 0;	/* another runner has it */
@@ -555,22 +665,45 @@ deliver_entry(const struct conf *c, const char *id, int force, char *err,
 		close(fd);
 		return errno == ENOENT ? (err[0] = '\0', 0) : -1;
 	}
-	r = run_entry(c, &env, fd, force, bid, wid, err, errlen);
+	r = run_entry(c, &env, fd, force, made, err, errlen);
 	qenv_free(&env);
 	close(fd);
-	/* reports go out now too (they never bounce: their sender is <>) */
-	if (bid[0] != '\0' && deliver_entry(c, bid, 0, berr, sizeof(berr)) == -1)
-		log_warn("%s", berr);
-	if (wid[0] != '\0' && deliver_entry(c, wid, 0, berr, sizeof(berr)) == -1)
-		log_warn("%s", berr);
 	return r;
+}
+
+int
+deliver_ids(const struct conf *c, char *const *ids, int n, int force)
+{
+	struct deliver_made	 made = { NULL, 0 }, next;
+	char			 e[LIM_ERR];
+	int			 bad = 0;
+
+	for (int i = 0; i < n; i++)
+		if (deliver_entry(c, ids[i], force, &made, e, sizeof(e)) == -1) {
+			log_warn("%s", e);
+			bad++;
+		}
+	/* the reports those runs made, with no entry locked meanwhile;
+	   a report's own reports (there are none: its sender is <>) would
+	   go round again */
+	while (made.n > 0) {
+		next = made;
+		made.ids = NULL;
+		made.n = 0;
+		for (int i = 0; i < next.n; i++)
+			if (deliver_entry(c, next.ids[i], 0, &made, e,
+			    sizeof(e)) == -1)
+				log_warn("%s", e);
+		deliver_made_free(&next);
+	}
+	return bad;
 }
 
 int
 deliver_queue(const struct conf *c, int force, char *err, size_t errlen)
 {
-	char	**ids, e[LIM_ERR];
-	int	 n, bad = 0;
+	char	**ids;
+	int	 n, bad;
 
 	queue_clean(TMP_MAX_AGE);
 	if (queue_list(&ids, &n) == -1) {
@@ -578,11 +711,7 @@ deliver_queue(const struct conf *c, int force, char *err, size_t errlen)
 		    strerror(errno));
 		return -1;
 	}
-	for (int i = 0; i < n; i++)
-		if (deliver_entry(c, ids[i], force, e, sizeof(e)) == -1) {
-			log_warn("%s", e);
-			bad++;
-		}
+	bad = deliver_ids(c, ids, n, force);
 	queue_list_free(ids, n);
 	return bad;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -611,6 +612,82 @@ fail:
 	queue_abort(w);
 	errno = saved;
 	return -1;
+}
+
+static int
+add_to_hop(struct qhop *h, int i)
+{
+	int	*v;
+
+	if ((v = realloc(h->rcpt, sizeof(*v) * ((size_t)h->n + 1))) == NULL)
+		return -1;
+	h->rcpt = v;
+	v[h->n++] = i;
+	return 0;
+}
+
+int
+qenv_hops(const struct qenv *env, const int *which, int n,
+    struct qhop **hops, int *nhops)
+{
+	struct qhop	*v = NULL, *nv;
+	const char	*at;
+	int		 nh = 0, h;
+
+	*hops = NULL;
+	*nhops = 0;
+	for (int k = 0; k < n; k++) {
+		if (which[k] < 0 || which[k] >= env->nrcpt ||
+		    (at = strrchr(env->rcpt[which[k]].addr, '@')) == NULL ||
+		    at[1] == '\0' || strlen(at + 1) > LIM_DOMAIN) {
+			errno = EINVAL;
+			goto fail;
+		}
+		for (h = 0; h < nh; h++)
+			if (strcasecmp(v[h].domain, at + 1) == 0)
+				break;
+		if (h == nh) {
+			if ((nv = realloc(v, sizeof(*v) * ((size_t)nh + 1))) ==
+			    NULL)
+				goto fail;
+			v = nv;
+			memset(&v[nh], 0, sizeof(v[nh]));
+			snprintf(v[nh].domain, sizeof(v[nh].domain), "%s",
+			    at + 1);
+			nh++;
+		}
+		if (add_to_hop(&v[h], which[k]) == -1)
+			goto fail;
+	}
+	*hops = v;
+	*nhops = nh;
+	return 0;
+fail:
+	qhops_free(v, nh);
+	return -1;
+}
+
+void
+qhops_free(struct qhop *hops, int nhops)
+{
+	int	 saved = errno;
+
+	for (int h = 0; h < nhops; h++)
+		free(hops[h].rcpt);
+	free(hops);
+	errno = saved;
+}
+
+time_t
+qenv_next_try(const struct qenv *env)
+{
+	time_t	 t = -1;
+
+	for (int i = 0; i < env->nrcpt; i++)
+		if (env->rcpt[i].status == RCPT_PENDING &&
+		    (t == -1 || env->rcpt[i].next_try < t))
+			t = env->rcpt[i].next_try;
+	return t;
 }
 
 int

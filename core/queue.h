@@ -12,6 +12,21 @@
  * same file to everyone) before it reads env/ID, rewrites the envelope
  * through tmp/ID.env + rename as each recipient's result comes in, and
  * removes env/ID then msg/ID when no recipient is pending.
+ *
+ * An envelope file is lines of "LETTER value", in this order:
+ *   V 1                 the format
+ *   T seconds           arrival time
+ *   U uid               who submitted it
+ *   W 0|1               a delay warning was sent
+ *   S sender            "" for <>
+ * then per recipient:
+ *   R P|S|F attempts next-try address
+ *                       pending, sent or failed; tries so far; when next
+ *   O address           as first given (before aliases)
+ *   E X.Y.Z text        the last result, when there is one
+ *   D key key ...       destinations of its alias or .forward already
+ *                       delivered (several D lines when many)
+ * Values never hold a control character; a line that does is damaged.
  */
 #ifndef HIKYAKU_QUEUE_H
 #define HIKYAKU_QUEUE_H
@@ -105,6 +120,27 @@ int	queue_commit(struct queue_writer *w, struct qenv *env, char *err,
 void	queue_abort(struct queue_writer *w);
 /* From a signal handler: remove the file being written, no more. */
 void	queue_abort_signal(const struct queue_writer *w);
+
+/* A next hop: the recipients of one domain, as indexes into env->rcpt. */
+struct qhop {
+	char	 domain[LIM_DOMAIN + 1];
+	int	*rcpt;
+	int	 n;
+};
+
+/*
+ * Group the recipients which[0..n) by domain (compared without regard
+ * to case), hops in the order their first recipient comes; free with
+ * qhops_free.  0, or -1 with errno (ENOMEM; EINVAL for an address
+ * without a domain or with one longer than LIM_DOMAIN).
+ */
+int	qenv_hops(const struct qenv *env, const int *which, int n,
+	    struct qhop **hops, int *nhops);
+void	qhops_free(struct qhop *hops, int nhops);
+
+/* When the entry is next due: the earliest next try of its pending
+   recipients (0: now), or -1 when none is pending. */
+time_t	qenv_next_try(const struct qenv *env);
 
 /* Envelopes. */
 int	qenv_add_rcpt(struct qenv *env, const char *addr, const char *orig);

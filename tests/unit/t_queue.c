@@ -314,6 +314,49 @@ test_done(void)
 	queue_remove(id);
 }
 
+/* Next hops: recipients grouped by domain, in order; the next try. */
+static void
+test_hops(void)
+{
+	struct qenv	 env;
+	struct qhop	*h;
+	int		 n, all[] = { 0, 1, 2, 3, 4 }, some[] = { 4, 1 };
+
+	memset(&env, 0, sizeof(env));
+	qenv_add_rcpt(&env, "a@one.example", NULL);
+	qenv_add_rcpt(&env, "b@two.example", NULL);
+	qenv_add_rcpt(&env, "c@ONE.example", NULL);
+	qenv_add_rcpt(&env, "d@three.example", NULL);
+	qenv_add_rcpt(&env, "e@two.example", NULL);
+	ok(qenv_hops(&env, all, 5, &h, &n) == 0 && n == 3, "three domains");
+	ok(n == 3 && strcmp(h[0].domain, "one.example") == 0 && h[0].n == 2 &&
+	    h[0].rcpt[0] == 0 && h[0].rcpt[1] == 2, "one.example: a and c "
+	    "(case does not split a domain)");
+	ok(n == 3 && strcmp(h[1].domain, "two.example") == 0 && h[1].n == 2 &&
+	    h[1].rcpt[1] == 4 && h[2].n == 1 && h[2].rcpt[0] == 3,
+	    "two.example: b and e; three.example: d");
+	qhops_free(h, n);
+	ok(qenv_hops(&env, some, 2, &h, &n) == 0 && n == 1 && h[0].n == 2 &&
+	    h[0].rcpt[0] == 4 && h[0].rcpt[1] == 1, "only those asked for");
+	qhops_free(h, n);
+	qenv_add_rcpt(&env, "nodomain", NULL);
+	all[0] = 5;
+	ok(qenv_hops(&env, all, 1, &h, &n) == -1 && errno == EINVAL,
+	    "an address without a domain has no next hop");
+	env.rcpt[0].next_try = 500;
+	env.rcpt[1].next_try = 300;
+	env.rcpt[2].next_try = 900;
+	env.rcpt[3].next_try = 400;
+	env.rcpt[4].next_try = 700;
+	env.rcpt[5].next_try = 600;
+	env.rcpt[1].status = RCPT_SENT;
+	is_int((int)qenv_next_try(&env), 400, "next try: the earliest pending");
+	for (int i = 0; i < env.nrcpt; i++)
+		env.rcpt[i].status = RCPT_FAILED;
+	is_int((int)qenv_next_try(&env), -1, "none pending: -1");
+	qenv_free(&env);
+}
+
 /* The spool is never followed through a symlink, and must be ours. */
 static void
 test_checks(void)
@@ -372,6 +415,7 @@ main(void)
 	test_malformed();
 	test_clean();
 	test_done();
+	test_hops();
 	test_checks();
 	snprintf(p, sizeof(p), "rm -rf %s", dir);
 	if (system(p) != 0)
