@@ -1,12 +1,16 @@
 /*
- * Buffered, timed line I/O.
+ * Buffered, timed line I/O over a transport.
  *
- * Every wait goes through poll(2) with the io's timeout, so a silent
- * peer costs at most timeout_ms per wait.  Writes to a socket use
- * send(2) with MSG_DONTWAIT | MSG_NOSIGNAL: a full socket buffer gives a
- * short write instead of a block past the timeout, and a peer that went
- * away gives EPIPE instead of killing us.  Other descriptors (a pipe on
- * stdout) fall back to write(2).
+ * A transport never blocks: it says what it waits for (a struct pollfd)
+ * and io waits for that with poll(2), within one deadline per call,
+ * counted from the call's first transfer.  A peer that sends one byte
+ * just before each timeout gets one timeout per line, not one per byte.
+ *
+ * The plain transport reads with recv(2) and writes with send(2), both
+ * MSG_DONTWAIT, so that neither can block past the deadline, and a peer
+ * that went away gives EPIPE instead of killing us (MSG_NOSIGNAL).
+ * Other descriptors (a pipe or a terminal on stdin and stdout) are
+ * polled without waiting, then read(2) or write(2).
  *
  * Lines are read as qmail reads them: the terminator is reported, never
  * guessed at, so that the SMTP layer can refuse a bare LF; a CR that is
@@ -26,15 +30,96 @@
 
 #include "io.h"
 
+/* ---- the plain transport: ctx is the io itself ---- */
+
+/* Is fd ready for events now?  1, 0 (and *want says what), or -1. */
+static int
+ready(int fd, short events, struct pollfd *want)
+{
+	int	 r;
+
+	want->fd = fd;
+	want->events = events;
+	want->revents = 0;
+	if ((r = poll(want, 1, 0)) == 0)
+		errno = EAGAIN;
+	return r > 0 ? 1 : r == 0 ? 0 : -1;
+}
+
+static ssize_t
+plain_read(void *ctx, void *buf, size_t n, struct pollfd *want)
+{
+	struct io	*io = ctx;
+	ssize_t		 r;
+
+	if (!io->rnosock) {
+		r = recv(io->rfd, buf, n, MSG_DONTWAIT);
+		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			want->fd = io->rfd;
+			want->events = POLLIN;
+			return -1;
+		}
+		if (r != -1 || errno != ENOTSOCK)
+			return r;
+		io->rnosock = 1;
+	}
+	if (ready(io->rfd, POLLIN, want) != 1)
+		return -1;
+	return read(io->rfd, buf, n);
+}
+
+static ssize_t
+plain_write(void *ctx, const void *buf, size_t n, struct pollfd *want)
+{
+	struct io	*io = ctx;
+	ssize_t		 w;
+
+	if (!io->wnosock) {
+		w = send(io->wfd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			want->fd = io->wfd;
+			want->events = POLLOUT;
+			return -1;
+		}
+		if (w != -1 || errno != ENOTSOCK)
+			return w;
+		io->wnosock = 1;
+	}
+	/* a blocking pipe that has room for some of the bytes still
+	   blocks here until it took them all, as before the transport */
+	if (ready(io->wfd, POLLOUT, want) != 1)
+		return -1;
+	return write(io->wfd, buf, n);
+}
+
+static const struct io_transport plain = {
+	.read = plain_read,
+	.write = plain_write,
+};
+
 void
 io_init(struct io *io, int rfd, int wfd, int timeout_ms)
 {
 	io->rfd = rfd;
 	io->wfd = wfd;
 	io->timeout_ms = timeout_ms;
+	io->t = &plain;
+	io->tctx = io;
+	io->rnosock = io->wnosock = 0;
 	io->rpos = io->rlen = 0;
 	io->wlen = 0;
 	io->err = 0;
+}
+
+/* ---- errors and deadlines ---- */
+
+/* A failure: its errno, also kept in io->err. */
+static int
+fail(struct io *io, int e)
+{
+	io->err = e;
+	errno = e;
+	return -1;
 }
 
 static long long
@@ -46,39 +131,46 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * One call's deadline, started at its first use so that a line already
+ * buffered costs no clock read.  at == 0: not started.
+ */
+struct deadline {
+	long long	 at;
+};
+
+/* Milliseconds left (0: the time is up), or -1 for no timeout. */
 static int
-fail(struct io *io, int e)
+left(const struct io *io, struct deadline *dl)
 {
-	io->err = e;
-	errno = e;
-	return -1;
+	long long	 now, l;
+
+	if (io->timeout_ms <= 0)
+		return -1;
+	now = now_ms();
+	if (dl->at == 0)
+		dl->at = now + io->timeout_ms;
+	l = dl->at - now;
+	return l > 0 ? (int)l : 0;
 }
 
 /*
- * Wait until fd is ready for events, at most timeout_ms in all even if
- * signals interrupt the wait.  0, or -1 with errno (ETIMEDOUT).
+ * Wait for what the transport wants, until the deadline even if
+ * signals interrupt the wait.  0, or -1 (ETIMEDOUT, or poll's error).
  */
 static int
-wait_fd(struct io *io, int fd, short events)
+await(struct io *io, struct deadline *dl, struct pollfd *want)
 {
-	struct pollfd	 pfd;
-	long long	 deadline = 0, left;
-	int		 tmo = -1, r;
+	int	 tmo, r;
 
-	if (io->timeout_ms > 0)
-		deadline = now_ms() + io->timeout_ms;
 	for (;;) {
-		if (io->timeout_ms > 0) {
-			left = deadline - now_ms();
-			tmo = left > 0 ? (int)left : 0;
-		}
-		pfd.fd = fd;
-		pfd.events = events;
-		pfd.revents = 0;
-		r = poll(&pfd, 1, tmo);
+		if ((tmo = left(io, dl)) == 0)
+			return fail(io, ETIMEDOUT);
+		want->revents = 0;
+		r = poll(want, 1, tmo);
 		if (r > 0)
-			return 0;	/* readable, writable, or an error
-					   that the next call will report */
+			return 0;	/* ready, or an error that the next
+					   transfer will report */
 		if (r == 0)
 			return fail(io, ETIMEDOUT);
 		if (errno != EINTR)
@@ -86,21 +178,50 @@ wait_fd(struct io *io, int fd, short events)
 	}
 }
 
+/*
+ * One transfer through the transport, reading into rb, or else writing
+ * from wb, waiting as it asks: bytes moved (0: end of file, reading
+ * only), or -1.  The deadline is checked before each try too, so that a
+ * peer that keeps the bytes coming but never ends its line (or never
+ * takes the rest of ours) is bounded as well.
+ */
+static ssize_t
+xfer(struct io *io, struct deadline *dl, void *rb, const void *wb,
+    size_t n)
+{
+	struct pollfd	 want;
+	ssize_t		 r;
+
+	for (;;) {
+		if (left(io, dl) == 0)
+			return fail(io, ETIMEDOUT);
+		want.fd = -1;
+		want.events = 0;
+		r = rb != NULL ? io->t->read(io->tctx, rb, n, &want) :
+		    io->t->write(io->tctx, wb, n, &want);
+		if (r > 0 || (r == 0 && rb != NULL))
+			return r;
+		if (r == 0)
+			return fail(io, EIO);	/* a write that took nothing */
+		if (errno == EINTR)
+			continue;
+		if ((errno != EAGAIN && errno != EWOULDBLOCK) || want.fd < 0)
+			return fail(io, errno);
+		if (await(io, dl, &want) == -1)
+			return -1;
+	}
+}
+
+/* ---- reading ---- */
+
 /* Refill an empty read buffer: bytes read, 0 at end of file, or -1. */
 static ssize_t
-fill(struct io *io)
+fill(struct io *io, struct deadline *dl)
 {
 	ssize_t	 n;
 
-	for (;;) {
-		if (wait_fd(io, io->rfd, POLLIN) == -1)
-			return -1;
-		n = read(io->rfd, io->rbuf, sizeof(io->rbuf));
-		if (n >= 0)
-			break;
-		if (errno != EINTR && errno != EAGAIN)
-			return fail(io, errno);
-	}
+	if ((n = xfer(io, dl, io->rbuf, NULL, sizeof(io->rbuf))) == -1)
+		return -1;
 	io->rpos = 0;
 	io->rlen = (size_t)n;
 	return n;
@@ -139,6 +260,7 @@ int
 io_getline(struct io *io, char *buf, size_t cap, size_t *len,
     enum io_term *term)
 {
+	struct deadline	 dl = { 0 };
 	size_t		 n = 0, over = 0, avail, take, room;
 	unsigned char	*p, *lf;
 	int		 lastcr = 0, got = 0;
@@ -151,7 +273,7 @@ io_getline(struct io *io, char *buf, size_t cap, size_t *len,
 	buf[0] = '\0';
 	for (;;) {
 		if (io->rpos == io->rlen) {
-			if ((r = fill(io)) == -1)
+			if ((r = fill(io, &dl)) == -1)
 				return -1;
 			if (r == 0)
 				break;
@@ -192,62 +314,74 @@ io_getline(struct io *io, char *buf, size_t cap, size_t *len,
 int
 io_pending(const struct io *io)
 {
-	return io->rpos < io->rlen;
+	if (io->rpos < io->rlen)
+		return 1;
+	return io->t->pending != NULL && io->t->pending(io->tctx);
 }
 
-/* One non-blocking attempt: bytes written, or -1 with errno. */
-static ssize_t
-put(int fd, const void *p, size_t n)
-{
-	ssize_t	 w;
-
-	w = send(fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (w == -1 && errno == ENOTSOCK)
-		w = write(fd, p, n);
-	return w;
-}
+/* ---- writing ---- */
 
 static int
-write_all(struct io *io, const unsigned char *p, size_t n)
+write_all(struct io *io, struct deadline *dl, const unsigned char *p,
+    size_t n)
 {
 	ssize_t	 w;
 
 	while (n > 0) {
-		if (wait_fd(io, io->wfd, POLLOUT) == -1)
+		if ((w = xfer(io, dl, NULL, p, n)) == -1)
 			return -1;
-		w = put(io->wfd, p, n);
-		if (w == -1) {
-			if (errno == EINTR || errno == EAGAIN ||
-			    errno == EWOULDBLOCK)
-				continue;
-			return fail(io, errno);
-		}
 		p += w;
 		n -= (size_t)w;
 	}
 	return 0;
 }
 
-int
-io_flush(struct io *io)
+/* The buffer, then whatever the transport holds back, within dl. */
+static int
+flush(struct io *io, struct deadline *dl)
 {
-	size_t	 n = io->wlen;
+	struct pollfd	 want;
+	size_t		 n = io->wlen;
 
-	if (n == 0)
-		return 0;
 	io->wlen = 0;
-	if (write_all(io, io->wbuf, n) == -1)
+	if (n > 0 && write_all(io, dl, io->wbuf, n) == -1)
 		return -1;
-	return 0;
+	if (io->t->flush == NULL)
+		return 0;
+	for (;;) {
+		if (left(io, dl) == 0)
+			return fail(io, ETIMEDOUT);
+		want.fd = -1;
+		want.events = 0;
+		if (io->t->flush(io->tctx, &want) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if ((errno != EAGAIN && errno != EWOULDBLOCK) || want.fd < 0)
+			return fail(io, errno);
+		if (await(io, dl, &want) == -1)
+			return -1;
+	}
 }
 
 int
+io_flush(struct io *io)
+{
+	struct deadline	 dl = { 0 };
+
+	return flush(io, &dl);
+}
+
+/* One deadline for the whole call, whatever it has to push out. */
+int
 io_write(struct io *io, const void *p, size_t n)
 {
-	if (n > sizeof(io->wbuf) - io->wlen && io_flush(io) == -1)
+	struct deadline	 dl = { 0 };
+
+	if (n > sizeof(io->wbuf) - io->wlen && flush(io, &dl) == -1)
 		return -1;
 	if (n > sizeof(io->wbuf))
-		return write_all(io, p, n);
+		return write_all(io, &dl, p, n);
 	memcpy(io->wbuf + io->wlen, p, n);
 	io->wlen += n;
 	return 0;

@@ -1,27 +1,64 @@
 /*
- * Buffered, timed line I/O over a pair of descriptors (a socket, or
- * stdin/stdout for sendmail -bs).  Later a TLS stream plugs in here.
+ * Buffered, timed line I/O over a transport: the plain descriptors
+ * (a socket, or stdin/stdout for sendmail -bs) to begin with, a TLS
+ * stream after STARTTLS.
  */
 #ifndef HIKYAKU_IO_H
 #define HIKYAKU_IO_H
 
 #include <stddef.h>
+#include <poll.h>
+#include <sys/types.h>
 
 #define IO_BUFSIZE	16384
 
 enum io_term { IO_TERM_NONE, IO_TERM_LF, IO_TERM_CRLF };
 
+/*
+ * What lies under an io.  No operation may block: when it cannot go on
+ * it fails with EAGAIN and fills *want with one descriptor and the poll
+ * events it waits for (a TLS engine may have to write records before it
+ * can read, or read before it can write); io polls for them, within its
+ * deadline, and calls it again.  EINTR: called again at once.  Any other
+ * errno is a failure of the stream.
+ *
+ *  read	bytes read (> 0), 0 at end of file, or -1.
+ *  write	bytes taken (> 0), or -1.
+ *  flush	0 once every byte taken is on its way to the peer, or -1;
+ *		NULL when write already sends them.
+ *  pending	bytes already read from the peer but not yet returned by
+ *		read (decrypted application data); NULL when never any.
+ */
+struct io_transport {
+	ssize_t	(*read)(void *ctx, void *buf, size_t n, struct pollfd *want);
+	ssize_t	(*write)(void *ctx, const void *buf, size_t n,
+		    struct pollfd *want);
+	int	(*flush)(void *ctx, struct pollfd *want);
+	int	(*pending)(void *ctx);
+};
+
 struct io {
-	int		 rfd, wfd;
-	int		 timeout_ms;	/* per read/write wait; <= 0: none */
+	int		 rfd, wfd;	/* the descriptors underneath */
+	int		 timeout_ms;	/* per line / flush / read; <= 0: none */
+	const struct io_transport *t;
+	void		*tctx;
+	int		 rnosock, wnosock; /* recv/send said ENOTSOCK */
 	size_t		 rpos, rlen;
 	size_t		 wlen;
-	int		 err;		/* sticky errno of the last failure */
+	int		 err;		/* errno of the last failure */
 	unsigned char	 rbuf[IO_BUFSIZE];
 	unsigned char	 wbuf[IO_BUFSIZE];
 };
 
+/* The plain transport over rfd and wfd, with no error. */
 void	io_init(struct io *io, int rfd, int wfd, int timeout_ms);
+
+/*
+ * Deadlines.  Each io_getline, io_write and io_flush call must be done
+ * within timeout_ms of its start, however the bytes trickle: otherwise
+ * it fails with ETIMEDOUT.  A caller writing something big does it in
+ * pieces, each with its own deadline.
+ */
 
 /*
  * Read one line, up to and including LF.  buf gets the line without its
@@ -37,7 +74,10 @@ void	io_init(struct io *io, int rfd, int wfd, int timeout_ms);
 int	io_getline(struct io *io, char *buf, size_t cap, size_t *len,
 	    enum io_term *term);
 
-/* Is there already buffered input (a client that pipelined)? */
+/*
+ * Is there already input that the peer sent and nobody read yet (a
+ * client that pipelined)?
+ */
 int	io_pending(const struct io *io);
 
 /* Buffered writes; 0 or -1 with errno.  io_flush pushes them out. */

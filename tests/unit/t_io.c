@@ -3,6 +3,7 @@
  * EINTR, big writes through a small socket buffer.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,6 +332,175 @@ t_pending(void)
 	done();
 }
 
+/* ---- deadlines: one per line, per flush, per read ---- */
+
+/*
+ * Run fn in a child with alarm(secs) as the safety net: its exit code,
+ * or -1 when it never returned (the old per-wait timeout kept a
+ * dripping peer's line open for ever).
+ */
+static int
+bounded(int (*fn)(void), unsigned secs)
+{
+	pid_t	 pid;
+	int	 st;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		signal(SIGALRM, SIG_DFL);
+		alarm(secs);
+		_exit(fn());
+	}
+	if (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* A child that writes one byte of p (cycling) to fd every ms ms. */
+static pid_t
+drip(int fd, const char *p, int every_ms)
+{
+	pid_t	 pid;
+	size_t	 i = 0, n = strlen(p);
+
+	if ((pid = fork()) == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		for (;; i = (i + 1) % n) {
+			if (write(fd, p + i, 1) != 1)
+				_exit(0);
+			if (every_ms > 0)
+				usleep((useconds_t)every_ms * 1000);
+		}
+	}
+	return pid;
+}
+
+static void
+stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static int	 tfd;		/* the descriptor a bounded child reads */
+static int	 tmo_ms;
+
+/* 0: ETIMEDOUT, not before the deadline; else what went wrong. */
+static int
+timed_out(int r, long long t0)
+{
+	if (r != -1 || errno != ETIMEDOUT)
+		return 1;
+	if (ms() - t0 < tmo_ms)
+		return 2;
+	return 0;
+}
+
+static int
+getline_child(void)
+{
+	long long	 t0;
+	int		 r;
+
+	io_init(&io, tfd, tfd, tmo_ms);
+	t0 = ms();
+	errno = 0;
+	r = get(100);
+	return timed_out(r, t0);
+}
+
+static const char *
+why(int st)
+{
+	return st == 0 ? "ETIMEDOUT" : st == 1 ? "not ETIMEDOUT" :
+	    st == 2 ? "too early" : "never returned";
+}
+
+/* A byte every 100 ms, never a LF: each wait is short, the line is not. */
+static void
+t_drip(void)
+{
+	int	 sv[2], pv[2], st;
+	pid_t	 pid;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	pid = drip(sv[1], "HELO dripping.example", 100);
+	close(sv[1]);
+	tfd = sv[0];
+	tmo_ms = 500;
+	st = bounded(getline_child, 4);
+	ok(st == 0, "a line dripped a byte per 100 ms fails with ETIMEDOUT "
+	    "after its 500 ms (%s)", why(st));
+	stop(pid);
+	close(sv[0]);
+
+	/* the same through a pipe, as sendmail -bs reads stdin */
+	if (pipe(pv) == -1)
+		exit(2);
+	pid = drip(pv[1], "MAIL FROM:<slow@example.org>", 100);
+	close(pv[1]);
+	tfd = pv[0];
+	st = bounded(getline_child, 4);
+	ok(st == 0, "a dripped line through a pipe: ETIMEDOUT after 500 ms "
+	    "(%s)", why(st));
+	stop(pid);
+	close(pv[0]);
+
+	/* bytes as fast as they go, never a LF: bounded all the same */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	pid = drip(sv[1], "xxxxxxxxxxxxxxxx", 0);
+	close(sv[1]);
+	tfd = sv[0];
+	tmo_ms = 300;
+	st = bounded(getline_child, 4);
+	ok(st == 0, "an endless line at full speed: ETIMEDOUT after 300 ms "
+	    "(%s)", why(st));
+	stop(pid);
+	close(sv[0]);
+}
+
+/* A peer that takes 4 KB every 50 ms: one write call gets one timeout. */
+static int
+write_child(void)
+{
+	size_t		 n = 1 << 20;
+	char		*big = calloc(1, n);
+	long long	 t0;
+	int		 r, bufsz = 4096;
+
+	setsockopt(tfd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
+	io_init(&io, tfd, tfd, tmo_ms);
+	t0 = ms();
+	errno = 0;
+	r = io_write(&io, big, n);
+	return timed_out(r, t0);
+}
+
+static void
+t_slow_reader(void)
+{
+	int	 sv[2], st;
+	pid_t	 pid;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	if ((pid = fork()) == 0) {
+		char	 b[4096];
+
+		close(sv[0]);
+		while (read(sv[1], b, sizeof(b)) > 0)
+			usleep(50 * 1000);
+		_exit(0);
+	}
+	close(sv[1]);
+	tfd = sv[0];
+	tmo_ms = 500;
+	st = bounded(write_child, 4);
+	ok(st == 0, "1 MB to a peer taking 4 KB per 50 ms: ETIMEDOUT after "
+	    "500 ms (%s)", why(st));
+	close(sv[0]);
+	stop(pid);
+}
+
 int
 main(void)
 {
@@ -343,5 +513,7 @@ main(void)
 	t_eintr();
 	t_write();
 	t_write_timeout();
+	t_drip();
+	t_slow_reader();
 	return done_testing();
 }
