@@ -113,12 +113,30 @@ io_init(struct io *io, int rfd, int wfd, int timeout_ms)
 
 /* ---- errors and deadlines ---- */
 
-/* A failure: its errno, also kept in io->err. */
+/* A failure of the stream: it sticks. */
 static int
 fail(struct io *io, int e)
 {
 	io->err = e;
 	errno = e;
+	return -1;
+}
+
+/* A refusal that leaves the stream as it was. */
+static int
+refuse(int e)
+{
+	errno = e;
+	return -1;
+}
+
+/* -1 with the sticky errno if the io has failed before, else 0. */
+static int
+stuck(const struct io *io)
+{
+	if (io->err == 0)
+		return 0;
+	errno = io->err;
 	return -1;
 }
 
@@ -156,7 +174,8 @@ left(const struct io *io, struct deadline *dl)
 
 /*
  * Wait for what the transport wants, until the deadline even if
- * signals interrupt the wait.  0, or -1 (ETIMEDOUT, or poll's error).
+ * signals interrupt the wait.  0, or -1 (sticky: ETIMEDOUT, or poll's
+ * error).
  */
 static int
 await(struct io *io, struct deadline *dl, struct pollfd *want)
@@ -233,8 +252,8 @@ fill(struct io *io, struct deadline *dl)
  * the terminator, whether it was kept or was the one byte too many.
  */
 static int
-end_line(struct io *io, char *buf, size_t n, size_t over, int lastcr,
-    size_t *len, enum io_term *term)
+end_line(char *buf, size_t n, size_t over, int lastcr, size_t *len,
+    enum io_term *term)
 {
 	*term = IO_TERM_LF;
 	if (lastcr) {
@@ -247,7 +266,7 @@ end_line(struct io *io, char *buf, size_t n, size_t over, int lastcr,
 	buf[n] = '\0';
 	*len = n;
 	if (over > 0)
-		return fail(io, ERANGE);
+		return refuse(ERANGE);
 	return 1;
 }
 
@@ -269,8 +288,10 @@ io_getline(struct io *io, char *buf, size_t cap, size_t *len,
 	*len = 0;
 	*term = IO_TERM_NONE;
 	if (cap == 0)
-		return fail(io, EINVAL);
+		return refuse(EINVAL);
 	buf[0] = '\0';
+	if (stuck(io) == -1)
+		return -1;
 	for (;;) {
 		if (io->rpos == io->rlen) {
 			if ((r = fill(io, &dl)) == -1)
@@ -298,7 +319,7 @@ io_getline(struct io *io, char *buf, size_t cap, size_t *len,
 		io->rpos += take;
 		if (lf != NULL) {
 			io->rpos++;
-			return end_line(io, buf, n, over, lastcr, len, term);
+			return end_line(buf, n, over, lastcr, len, term);
 		}
 	}
 	/* end of file: a partial line keeps everything, a lone CR too */
@@ -307,7 +328,7 @@ io_getline(struct io *io, char *buf, size_t cap, size_t *len,
 	if (!got)
 		return 0;
 	if (over > 0)
-		return fail(io, ERANGE);
+		return refuse(ERANGE);
 	return 1;
 }
 
@@ -369,6 +390,8 @@ io_flush(struct io *io)
 {
 	struct deadline	 dl = { 0 };
 
+	if (stuck(io) == -1)
+		return -1;
 	return flush(io, &dl);
 }
 
@@ -378,6 +401,8 @@ io_write(struct io *io, const void *p, size_t n)
 {
 	struct deadline	 dl = { 0 };
 
+	if (stuck(io) == -1)
+		return -1;
 	if (n > sizeof(io->wbuf) - io->wlen && flush(io, &dl) == -1)
 		return -1;
 	if (n > sizeof(io->wbuf))
@@ -394,13 +419,15 @@ io_printf(struct io *io, const char *fmt, ...)
 	size_t	 room;
 	int	 n;
 
+	if (stuck(io) == -1)
+		return -1;
 	for (int pass = 0; pass < 2; pass++) {
 		room = sizeof(io->wbuf) - io->wlen;
 		va_start(ap, fmt);
 		n = vsnprintf((char *)io->wbuf + io->wlen, room, fmt, ap);
 		va_end(ap);
 		if (n < 0)
-			return fail(io, EINVAL);
+			return refuse(EINVAL);
 		if ((size_t)n < room) {
 			io->wlen += (size_t)n;
 			return 0;
@@ -409,5 +436,5 @@ io_printf(struct io *io, const char *fmt, ...)
 		if (pass == 0 && io_flush(io) == -1)
 			return -1;
 	}
-	return fail(io, ERANGE);
+	return refuse(ERANGE);
 }

@@ -20,7 +20,7 @@ enum io_term { IO_TERM_NONE, IO_TERM_LF, IO_TERM_CRLF };
  * events it waits for (a TLS engine may have to write records before it
  * can read, or read before it can write); io polls for them, within its
  * deadline, and calls it again.  EINTR: called again at once.  Any other
- * errno is a failure of the stream.
+ * errno is a failure of the stream, and sticks to the io.
  *
  *  read	bytes read (> 0), 0 at end of file, or -1.
  *  write	bytes taken (> 0), or -1.
@@ -45,7 +45,7 @@ struct io {
 	int		 rnosock, wnosock; /* recv/send said ENOTSOCK */
 	size_t		 rpos, rlen;
 	size_t		 wlen;
-	int		 err;		/* errno of the last failure */
+	int		 err;		/* sticky errno of the last failure */
 	unsigned char	 rbuf[IO_BUFSIZE];
 	unsigned char	 wbuf[IO_BUFSIZE];
 };
@@ -58,6 +58,13 @@ void	io_init(struct io *io, int rfd, int wfd, int timeout_ms);
  * within timeout_ms of its start, however the bytes trickle: otherwise
  * it fails with ETIMEDOUT.  A caller writing something big does it in
  * pieces, each with its own deadline.
+ *
+ * Errors stick.  After a failure of the stream (ETIMEDOUT, a read or
+ * write error) every later io_getline, io_write, io_printf and io_flush
+ * fails at once with the same errno, touching nothing.  Not failures of
+ * the stream, so not sticky: end of file, ERANGE from io_getline (the
+ * stream is still in step), ERANGE from io_printf (nothing was
+ * written), EINVAL.
  */
 
 /*

@@ -204,7 +204,8 @@ t_timeout(void)
 	/* behaviour, not speed: it must not give up before its timeout */
 	ok(dt >= 140, "not before its 150 ms were up (%lld ms)", dt);
 	is_int(io.err, ETIMEDOUT, "err is sticky in io->err");
-	/* a partial line and then silence */
+	/* a partial line and then silence (a fresh io: the error sticks) */
+	io_init(&io, sv[0], sv[0], 150);
 	if (write(sv[1], "part", 4) != 4)
 		diag("short write");
 	errno = 0;
@@ -501,6 +502,62 @@ t_slow_reader(void)
 	stop(pid);
 }
 
+/* ---- sticky errors ---- */
+
+static void
+t_sticky(void)
+{
+	char	 b[16];
+	int	 sv[2], r;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	io_init(&io, sv[0], sv[0], 100);
+	errno = 0;
+	r = get(100);
+	ok(r == -1 && errno == ETIMEDOUT, "silent peer: ETIMEDOUT");
+	if (write(sv[1], "hello\r\n", 7) != 7)
+		diag("short write");
+	errno = 0;
+	r = get(100);
+	ok(r == -1 && errno == ETIMEDOUT, "a line arrived later: still "
+	    "ETIMEDOUT");
+	is_int(recv(sv[0], b, sizeof(b), MSG_PEEK | MSG_DONTWAIT), 7,
+	    "and the line is still unread in the socket");
+	errno = 0;
+	r = io_write(&io, "x", 1);
+	ok(r == -1 && errno == ETIMEDOUT, "io_write: ETIMEDOUT");
+	errno = 0;
+	r = io_printf(&io, "421 %s\r\n", "bye");
+	ok(r == -1 && errno == ETIMEDOUT, "io_printf: ETIMEDOUT");
+	errno = 0;
+	r = io_flush(&io);
+	ok(r == -1 && errno == ETIMEDOUT, "io_flush: ETIMEDOUT");
+	errno = 0;
+	r = (int)recv(sv[1], b, sizeof(b), MSG_DONTWAIT);
+	ok(r == -1 && errno == EAGAIN, "nothing was written");
+	close(sv[0]);
+	close(sv[1]);
+
+	/* a write error sticks to the reads, even with a line buffered */
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	io_init(&io, sv[0], sv[0], 1000);
+	if (write(sv[1], "one\r\ntwo\r\n", 10) != 10)
+		diag("short write");
+	is_int(get(100), 1, "first line");
+	ok(io_pending(&io), "second line buffered");
+	shutdown(sv[1], SHUT_RD);
+	io_printf(&io, "250 ok\r\n");
+	errno = 0;
+	r = io_flush(&io);
+	ok(r == -1 && errno == EPIPE, "peer stopped reading: EPIPE");
+	errno = 0;
+	r = get(100);
+	ok(r == -1 && errno == EPIPE, "then io_getline: EPIPE, buffered "
+	    "line or not");
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -515,5 +572,6 @@ main(void)
 	t_write_timeout();
 	t_drip();
 	t_slow_reader();
+	t_sticky();
 	return done_testing();
 }
