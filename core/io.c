@@ -438,3 +438,25 @@ io_printf(struct io *io, const char *fmt, ...)
 	}
 	return refuse(ERANGE);
 }
+
+/* ---- switching ---- */
+
+int
+io_set_transport(struct io *io, const struct io_transport *t, void *ctx)
+{
+	struct deadline	 dl = { 0 };
+
+	if (stuck(io) == -1)
+		return -1;
+	if (io_pending(io))
+		return refuse(EBUSY);
+	if (flush(io, &dl) == -1)
+		return -1;
+	if (t == NULL) {
+		t = &plain;
+		ctx = io;
+	}
+	io->t = t;
+	io->tctx = ctx;
+	return 0;
+}

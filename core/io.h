@@ -54,17 +54,29 @@ struct io {
 void	io_init(struct io *io, int rfd, int wfd, int timeout_ms);
 
 /*
+ * Put t (with its ctx) under io from now on; t NULL: the plain
+ * descriptors again.  Output still buffered is flushed through the old
+ * transport first (the "220 Ready to start TLS" goes out in the clear).
+ * Refused with EBUSY, and nothing changed, while input is already
+ * buffered: what a client pipelined after STARTTLS was sent in the clear
+ * and must not be honoured as if it came through the new transport.
+ * 0, or -1 with errno (EBUSY; the sticky error; a failure of the flush).
+ */
+int	io_set_transport(struct io *io, const struct io_transport *t,
+	    void *ctx);
+
+/*
  * Deadlines.  Each io_getline, io_write and io_flush call must be done
  * within timeout_ms of its start, however the bytes trickle: otherwise
  * it fails with ETIMEDOUT.  A caller writing something big does it in
  * pieces, each with its own deadline.
  *
  * Errors stick.  After a failure of the stream (ETIMEDOUT, a read or
- * write error) every later io_getline, io_write, io_printf and io_flush
- * fails at once with the same errno, touching nothing.  Not failures of
- * the stream, so not sticky: end of file, ERANGE from io_getline (the
- * stream is still in step), ERANGE from io_printf (nothing was
- * written), EINVAL.
+ * write error) every later io_getline, io_write, io_printf, io_flush
+ * and io_set_transport fails at once with the same errno, touching
+ * nothing.  Not failures of the stream, so not sticky: end of file,
+ * ERANGE from io_getline (the stream is still in step), ERANGE from
+ * io_printf (nothing was written), EINVAL, EBUSY.
  */
 
 /*

@@ -502,6 +502,217 @@ t_slow_reader(void)
 	stop(pid);
 }
 
+/* ---- a transport of the test's own ---- */
+
+/*
+ * rot13 over a socket, that also asks, every other read, to wait for
+ * the socket to be writable first (as a TLS engine that must send a
+ * record before it can read).
+ */
+struct rot {
+	int	 fd;
+	int	 reads, writes, flushes, pending;
+	int	 slow;		/* write: one byte per call, 20 ms each */
+};
+
+static void
+rot13(unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((p[i] | 32) >= 'a' && (p[i] | 32) <= 'z')
+			p[i] = (unsigned char)(((p[i] | 32) - 'a' + 13) % 26 +
+			    'a' - (p[i] & 32 ? 0 : 32));
+}
+
+static ssize_t
+rot_read(void *ctx, void *buf, size_t n, struct pollfd *want)
+{
+	struct rot	*t = ctx;
+	ssize_t		 r;
+
+	if (t->reads++ % 2 == 0) {
+		want->fd = t->fd;
+		want->events = POLLOUT;
+		errno = EAGAIN;
+		return -1;
+	}
+	r = recv(t->fd, buf, n, MSG_DONTWAIT);
+	if (r == -1 && errno == EAGAIN) {
+		want->fd = t->fd;
+		want->events = POLLIN;
+	}
+	if (r > 0)
+		rot13(buf, (size_t)r);
+	return r;
+}
+
+static ssize_t
+rot_write(void *ctx, const void *buf, size_t n, struct pollfd *want)
+{
+	struct rot	*t = ctx;
+	unsigned char	 b[IO_BUFSIZE];
+	ssize_t		 w;
+
+	(void)want;
+	t->writes++;
+	if (t->slow) {
+		usleep(20 * 1000);
+		return 1;
+	}
+	if (n > sizeof(b))
+		n = sizeof(b);
+	memcpy(b, buf, n);
+	rot13(b, n);
+	/* the test's socket buffers are big enough for what it sends */
+	w = send(t->fd, b, n, MSG_NOSIGNAL);
+	return w;
+}
+
+static int
+rot_flush(void *ctx, struct pollfd *want)
+{
+	struct rot	*t = ctx;
+
+	(void)want;
+	t->flushes++;
+	return 0;
+}
+
+static int
+rot_pending(void *ctx)
+{
+	return ((struct rot *)ctx)->pending;
+}
+
+static const struct io_transport rot_transport = {
+	.read = rot_read,
+	.write = rot_write,
+	.flush = rot_flush,
+	.pending = rot_pending,
+};
+
+/* What the peer got so far, NUL-terminated. */
+static const char *
+peer_got(int fd)
+{
+	static char	 b[256];
+	ssize_t		 n;
+
+	n = recv(fd, b, sizeof(b) - 1, MSG_DONTWAIT);
+	b[n > 0 ? n : 0] = '\0';
+	return b;
+}
+
+static void
+t_transport(void)
+{
+	struct rot	 t = { 0 };
+	int		 sv[2], r;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	t.fd = sv[0];
+	io_init(&io, sv[0], sv[0], 2000);
+	if (write(sv[1], "STARTTLS\r\n", 10) != 10)
+		diag("short write");
+	is_int(get(100), 1, "STARTTLS read in the clear");
+	io_printf(&io, "220 2.0.0 go ahead\r\n");
+	is_int(io_set_transport(&io, &rot_transport, &t), 0,
+	    "switch to a transport with nothing buffered");
+	is_str(peer_got(sv[1]), "220 2.0.0 go ahead\r\n",
+	    "the reply buffered before the switch went out in the clear");
+	if (write(sv[1], "URYB zr\r\n", 9) != 9)
+		diag("short write");
+	is_int(get(100), 1, "a line through the new transport");
+	is_str(line, "HELO me", "read through it (rot13 undone)");
+	ok(t.reads >= 2, "its read was called again after it asked to wait "
+	    "for POLLOUT");
+	io_printf(&io, "250 hello\r\n");
+	is_int(io_flush(&io), 0, "flush through the new transport");
+	is_str(peer_got(sv[1]), "250 uryyb\r\n", "written through it");
+	is_int(t.flushes, 1, "and its flush called once");
+	ok(!io_pending(&io), "nothing pending");
+	t.pending = 1;
+	ok(io_pending(&io), "bytes the transport holds count as pending");
+	errno = 0;
+	r = io_set_transport(&io, NULL, NULL);
+	ok(r == -1 && errno == EBUSY, "no switch while the transport holds "
+	    "input: EBUSY");
+	t.pending = 0;
+	is_int(io_set_transport(&io, NULL, NULL), 0, "back to plain");
+	io_printf(&io, "221 bye\r\n");
+	io_flush(&io);
+	is_str(peer_got(sv[1]), "221 bye\r\n", "plain again");
+	ok(io.err == 0, "no error on the way");
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Pipelined after STARTTLS: refused, and nothing changed. */
+static void
+t_switch_refused(void)
+{
+	static const char in[] = "STARTTLS\r\nMAIL FROM:<a@b.example>\r\n";
+	struct rot	 t = { 0 };
+	int		 r;
+
+	feed(in, sizeof(in) - 1);
+	t.fd = io.rfd;
+	is_int(get(100), 1, "STARTTLS read");
+	ok(io_pending(&io), "MAIL pipelined behind it");
+	errno = 0;
+	r = io_set_transport(&io, &rot_transport, &t);
+	ok(r == -1 && errno == EBUSY, "switch with buffered input: EBUSY");
+	ok(t.reads == 0 && t.writes == 0 && t.flushes == 0,
+	    "the new transport was never used");
+	is_int(io.err, 0, "EBUSY is not a failure of the stream");
+	is_int(get(100), 1, "the io reads on, in the clear");
+	is_str(line, "MAIL FROM:<a@b.example>", "the pipelined line, intact");
+	done();
+}
+
+/* One deadline per io_flush, even when the transport keeps taking. */
+static int
+flush_child(void)
+{
+	static char	 b[1000];
+	struct rot	 t = { 0 };
+	long long	 t0;
+	int		 r, calls;
+
+	io_init(&io, tfd, tfd, tmo_ms);
+	t.fd = tfd;
+	t.slow = 1;
+	if (io_set_transport(&io, &rot_transport, &t) == -1 ||
+	    io_write(&io, b, sizeof(b)) == -1)
+		return 3;
+	t0 = ms();
+	errno = 0;
+	r = io_flush(&io);
+	if ((r = timed_out(r, t0)) != 0)
+		return r;
+	calls = t.writes + t.flushes;
+	errno = 0;
+	if (io_flush(&io) != -1 || errno != ETIMEDOUT ||
+	    io_write(&io, "x", 1) != -1 || errno != ETIMEDOUT)
+		return 4;
+	return t.writes + t.flushes == calls ? 0 : 5;
+}
+
+static void
+t_flush_deadline(void)
+{
+	int	 sv[2], st;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	tfd = sv[0];
+	tmo_ms = 300;
+	st = bounded(flush_child, 4);
+	ok(st == 0, "a flush that takes a byte per 20 ms: ETIMEDOUT after "
+	    "300 ms, then at once without the transport (%d)", st);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 /* ---- sticky errors ---- */
 
 static void
@@ -535,6 +746,9 @@ t_sticky(void)
 	errno = 0;
 	r = (int)recv(sv[1], b, sizeof(b), MSG_DONTWAIT);
 	ok(r == -1 && errno == EAGAIN, "nothing was written");
+	errno = 0;
+	r = io_set_transport(&io, NULL, NULL);
+	ok(r == -1 && errno == ETIMEDOUT, "io_set_transport: ETIMEDOUT");
 	close(sv[0]);
 	close(sv[1]);
 
@@ -572,6 +786,9 @@ main(void)
 	t_write_timeout();
 	t_drip();
 	t_slow_reader();
+	t_transport();
+	t_switch_refused();
+	t_flush_deadline();
 	t_sticky();
 	return done_testing();
 }
