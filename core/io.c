@@ -332,6 +332,47 @@ io_getline(struct io *io, char *buf, size_t cap, size_t *len,
 	return 1;
 }
 
+/*
+ * The buffered bytes first; then big remainders straight into buf, and
+ * small ones through the buffer so that what the peer sent after them
+ * stays buffered for the next call.
+ */
+int
+io_read(struct io *io, void *buf, size_t n)
+{
+	struct deadline	 dl = { 0 };
+	unsigned char	*p = buf;
+	size_t		 done = 0, take;
+	ssize_t		 r;
+	int		 direct;
+
+	if (stuck(io) == -1)
+		return -1;
+	while (done < n) {
+		if (io->rpos < io->rlen) {
+			take = io->rlen - io->rpos;
+			if (take > n - done)
+				take = n - done;
+			memcpy(p + done, io->rbuf + io->rpos, take);
+			io->rpos += take;
+			done += take;
+			continue;
+		}
+		direct = n - done >= sizeof(io->rbuf);
+		if (direct)
+			r = xfer(io, &dl, p + done, NULL, n - done);
+		else
+			r = fill(io, &dl);
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			return done == 0 ? 0 : fail(io, ECONNRESET);
+		if (direct)
+			done += (size_t)r;
+	}
+	return 1;
+}
+
 int
 io_pending(const struct io *io)
 {

@@ -66,17 +66,17 @@ int	io_set_transport(struct io *io, const struct io_transport *t,
 	    void *ctx);
 
 /*
- * Deadlines.  Each io_getline, io_write and io_flush call must be done
- * within timeout_ms of its start, however the bytes trickle: otherwise
- * it fails with ETIMEDOUT.  A caller writing something big does it in
- * pieces, each with its own deadline.
+ * Deadlines.  Each io_getline, io_read, io_write and io_flush call must
+ * be done within timeout_ms of its start, however the bytes trickle:
+ * otherwise it fails with ETIMEDOUT.  A caller reading or writing
+ * something big does it in pieces, each with its own deadline.
  *
  * Errors stick.  After a failure of the stream (ETIMEDOUT, a read or
- * write error) every later io_getline, io_write, io_printf, io_flush
- * and io_set_transport fails at once with the same errno, touching
- * nothing.  Not failures of the stream, so not sticky: end of file,
- * ERANGE from io_getline (the stream is still in step), ERANGE from
- * io_printf (nothing was written), EINVAL, EBUSY.
+ * write error, a short io_read) every later io_getline, io_read,
+ * io_write, io_printf, io_flush and io_set_transport fails at once with
+ * the same errno, touching nothing.  Not failures of the stream, so not
+ * sticky: end of file, ERANGE from io_getline (the stream is still in
+ * step), ERANGE from io_printf (nothing was written), EINVAL, EBUSY.
  */
 
 /*
@@ -92,6 +92,15 @@ int	io_set_transport(struct io *io, const struct io_transport *t,
  */
 int	io_getline(struct io *io, char *buf, size_t cap, size_t *len,
 	    enum io_term *term);
+
+/*
+ * Read exactly n bytes (a BDAT chunk): the buffered input first, then
+ * the transport.  1 when all n are in buf (at once when n is 0); 0 at
+ * end of file before any byte; -1 with errno: ETIMEDOUT (all n not
+ * there within one timeout), ECONNRESET (end of file after some of
+ * them), or the read error.
+ */
+int	io_read(struct io *io, void *buf, size_t n);
 
 /*
  * Is there already input that the peer sent and nobody read yet (a

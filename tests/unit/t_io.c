@@ -410,6 +410,20 @@ getline_child(void)
 	return timed_out(r, t0);
 }
 
+static int
+read_child(void)
+{
+	static char	 b[1000];
+	long long	 t0;
+	int		 r;
+
+	io_init(&io, tfd, tfd, tmo_ms);
+	t0 = ms();
+	errno = 0;
+	r = io_read(&io, b, sizeof(b));
+	return timed_out(r, t0);
+}
+
 static const char *
 why(int st)
 {
@@ -432,6 +446,9 @@ t_drip(void)
 	st = bounded(getline_child, 4);
 	ok(st == 0, "a line dripped a byte per 100 ms fails with ETIMEDOUT "
 	    "after its 500 ms (%s)", why(st));
+	st = bounded(read_child, 4);
+	ok(st == 0, "io_read of dripped bytes: ETIMEDOUT after 500 ms (%s)",
+	    why(st));
 	stop(pid);
 	close(sv[0]);
 
@@ -735,6 +752,9 @@ t_sticky(void)
 	is_int(recv(sv[0], b, sizeof(b), MSG_PEEK | MSG_DONTWAIT), 7,
 	    "and the line is still unread in the socket");
 	errno = 0;
+	r = io_read(&io, b, 3);
+	ok(r == -1 && errno == ETIMEDOUT, "io_read: ETIMEDOUT");
+	errno = 0;
 	r = io_write(&io, "x", 1);
 	ok(r == -1 && errno == ETIMEDOUT, "io_write: ETIMEDOUT");
 	errno = 0;
@@ -768,8 +788,60 @@ t_sticky(void)
 	r = get(100);
 	ok(r == -1 && errno == EPIPE, "then io_getline: EPIPE, buffered "
 	    "line or not");
+	errno = 0;
+	r = io_read(&io, b, 1);
+	ok(r == -1 && errno == EPIPE, "and io_read: EPIPE");
 	close(sv[0]);
 	close(sv[1]);
+}
+
+/* ---- exact-length reads (BDAT) ---- */
+
+static void
+t_read(void)
+{
+	static const char in[] = "BDAT 10\r\n0123456789QUIT\r\n";
+	size_t	 n = 50000, hdr;
+	char	*big = malloc(n + 64), *got = malloc(n);
+	char	 b[16];
+	int	 r;
+
+	feed(in, sizeof(in) - 1);
+	is_int(get(100), 1, "BDAT line");
+	ok(io_pending(&io), "its chunk already buffered behind it");
+	is_int(io_read(&io, b, 10), 1, "io_read of 10 bytes");
+	ok(memcmp(b, "0123456789", 10) == 0, "exactly the chunk");
+	is_int(get(100), 1, "the line after the chunk");
+	is_str(line, "QUIT", "intact");
+	is_int(io_read(&io, b, 0), 1, "io_read of 0 bytes: 1");
+	is_int(io_read(&io, b, 5), 0, "io_read at end of file: 0");
+	done();
+
+	/* a chunk bigger than the buffer, partly buffered behind its line */
+	hdr = (size_t)snprintf(big, 64, "BDAT %zu LAST\r\n", n);
+	for (size_t i = 0; i < n; i++)
+		big[hdr + i] = (char)(i * 7 % 251);
+	memcpy(big + hdr + n, "QUIT\r\n", 6);
+	feed(big, hdr + n + 6);
+	is_int(get(100), 1, "BDAT LAST line");
+	is_int(io_read(&io, got, n), 1, "io_read of 50000 bytes");
+	ok(memcmp(got, big + hdr, n) == 0, "every byte, in order");
+	is_int(get(100), 1, "then the next command");
+	is_str(line, "QUIT", "intact after a big chunk");
+	done();
+
+	/* end of file in the middle */
+	feed("abcde", 5);
+	errno = 0;
+	r = io_read(&io, b, 10);
+	ok(r == -1 && errno == ECONNRESET, "end of file after 5 of 10 bytes: "
+	    "ECONNRESET");
+	errno = 0;
+	r = io_read(&io, b, 1);
+	ok(r == -1 && errno == ECONNRESET, "and it sticks");
+	done();
+	free(big);
+	free(got);
 }
 
 int
@@ -790,5 +862,6 @@ main(void)
 	t_switch_refused();
 	t_flush_deadline();
 	t_sticky();
+	t_read();
 	return done_testing();
 }
