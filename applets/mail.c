@@ -80,8 +80,8 @@
 #include "compose.h"
 #include "conf.h"
 #include "limits.h"
-#include "local.h"
 #include "log.h"
+#include "mailbox.h"
 #include "mailrc.h"
 #include "mbox.h"
 #include "mime.h"
@@ -2165,7 +2165,7 @@ mailbox_of(struct mail *m, const struct opts *o, const char **who)
 		snprintf(u.name, sizeof(u.name), "%s", m->user);
 		snprintf(u.home, sizeof(u.home), "%s", m->home);
 	}
-	if (local_mailbox_path(&m->conf, &u, m->path, sizeof(m->path)) == -1)
+	if (mailbox_path(&m->conf, &u, m->path, sizeof(m->path)) == -1)
 		app_die(EX_CONFIG, "the mailbox setting gives no path for %s",
 		    u.name);
 }

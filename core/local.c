@@ -1,11 +1,8 @@
 /*
- * The MDA: one queued message into one local mailbox (mbox or Maildir).
- *
- * mbox is appended to under a dotlock and an fcntl lock, and anything
- * that goes wrong after the file is open ends in an ftruncate back to
- * the size it had once locked: a reader must never see half a message,
- * and a retry must not leave a duplicate fragment behind.  Maildir gets
- * the usual tmp/ -> new/ dance, which needs no lock at all.
+ * The MDA: one queued message into one local mailbox (mbox or Maildir),
+ * a /file or a |command.  The writing itself (locks, From_ line, mboxrd
+ * quoting, fsync, rollback) is mailbox.c's; this file decides who
+ * writes and what.
  *
  * When running as root the writing is done by a child that has become
  * the recipient, so that a user's symlink or hard link can never make
@@ -30,7 +27,7 @@
 #include "conf.h"
 #include "limits.h"
 #include "local.h"
-#include "lock.h"
+#include "mailbox.h"
 #include "privs.h"
 #include "users.h"
 
@@ -50,24 +47,6 @@ struct ctx {
 	char			 path[LIM_PATH];
 };
 
-/* A buffered writer with a sticky errno, as struct buf keeps its own. */
-struct out {
-	int	 fd;
-	char	*buf;
-	size_t	 len;
-	int	 err;
-	int	 last;		/* last byte added, -1 before any */
-};
-
-/* mboxrd state at a line start: how much of ">*From " has been held back */
-struct quote {
-	int	 held;		/* at the start of a line, still deciding */
-	size_t	 ngt;		/* '>' seen */
-	size_t	 nfrom;		/* bytes of "From " matched after them */
-};
-
-static const char from_[] = "From ";
-
 static enum delivery set_why(char *, size_t, enum delivery, const char *, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -82,160 +61,21 @@ set_why(char *why, size_t len, enum delivery d, const char *fmt, ...)
 	return d;
 }
 
-int
-local_mailbox_path(const struct conf *c, const struct user *u, char *out,
-    size_t len)
-{
-	const char	*t, *add;
-	char		 one[2] = { 0, 0 };
-	size_t		 n = 0, k;
-
-	if (len == 0 || c->mailbox == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	for (t = c->mailbox; *t != '\0'; t++) {
-		if (*t == '%') {
-			t++;
-			if (*t == 'u')
-				add = u->name;
-			else if (*t == 'h')
-				add = u->home;
-			else if (*t == '%')
-				add = "%";
-			else {
-				errno = EINVAL;
-				return -1;
-			}
-		} else {
-			one[0] = *t;
-			add = one;
-		}
-		if ((k = strlen(add)) >= len - n) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(out + n, add, k);
-		n += k;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-/* ---- buffered output ---- */
-
-static void
-out_flush(struct out *o)
-{
-	size_t	 off = 0;
-	ssize_t	 w;
-
-	while (o->err == 0 && off < o->len) {
-		if ((w = write(o->fd, o->buf + off, o->len - off)) == -1) {
-			if (errno != EINTR)
-				o->err = errno;
-			continue;
-		}
-		off += (size_t)w;
-	}
-	o->len = 0;
-}
-
-static void
-out_add(struct out *o, const void *p, size_t n)
-{
-	const char	*s = p;
-	size_t		 k;
-
-	if (n > 0)
-		o->last = (unsigned char)s[n - 1];
-	while (n > 0 && o->err == 0) {
-		if (o->len == CHUNK)
-			out_flush(o);
-		k = CHUNK - o->len < n ? CHUNK - o->len : n;
-		memcpy(o->buf + o->len, s, k);
-		o->len += k;
-		s += k;
-		n -= k;
-	}
-}
-
-static void
-out_str(struct out *o, const char *s)
-{
-	out_add(o, s, strlen(s));
-}
-
-static void
-out_gt(struct out *o, size_t n)
-{
-	while (n-- > 0)
-		out_add(o, ">", 1);
-}
-
-/* The held-back ">>From" of a line that turned out not to be a From_ line. */
-static void
-release(struct out *o, struct quote *q)
-{
-	out_gt(o, q->ngt);
-	out_add(o, from_, q->nfrom);
-	q->held = 0;
-}
-
-/*
- * mboxrd: a line matching ^>*From  gets one more '>'.  The start of a
- * line is held back (as counts) until it is known whether it matches,
- * so a line split across two reads is quoted like any other.
- */
-static void
-quote_chunk(struct out *o, struct quote *q, const char *p, size_t n)
-{
-	const char	*nl;
-	size_t		 i = 0, span;
-
-	while (i < n && o->err == 0) {
-		if (!q->held) {
-			nl = memchr(p + i, '\n', n - i);
-			span = nl != NULL ? (size_t)(nl - (p + i)) + 1 : n - i;
-			out_add(o, p + i, span);
-			i += span;
-			if (nl != NULL) {
-				q->held = 1;
-				q->ngt = q->nfrom = 0;
-			}
-		} else if (q->nfrom == 0 && p[i] == '>') {
-			q->ngt++;
-			i++;
-		} else if (p[i] == from_[q->nfrom]) {
-			i++;
-			if (++q->nfrom == sizeof(from_) - 1) {
-				out_add(o, ">", 1);
-				release(o, q);
-			}
-		} else
-			release(o, q);	/* p[i] is looked at again as text */
-	}
-}
-
-/*
- * Envelope lines, the message (quoted for mbox) and, for mbox, the final
- * newline and the blank separator line.  Returns 0, or -1 with *rerr
- * set when the message could not be read (o->err: could not write).
- */
+/* The envelope lines, then the queued message: 0, or -1 with *rerr set
+   when the message could not be read. */
 static int
-put_message(const struct ctx *x, struct out *o, char *in, int mbox, int *rerr)
+put_message(const struct local_msg *m, struct mailbox *mb, char *in,
+    int *rerr)
 {
-	const struct local_msg	*m = x->m;
-	struct quote		 q = { 1, 0, 0 };
-	off_t			 off = 0;
-	ssize_t			 r;
+	off_t	 off = 0;
+	ssize_t	 r;
 
-	out_str(o, "Return-Path: <");
-	out_str(o, m->sender);
-	out_str(o, ">\nDelivered-To: ");
-	out_str(o, m->rcpt);
-	out_str(o, "\n");
-	while (o->err == 0) {
+	mailbox_write(mb, "Return-Path: <", 14);
+	mailbox_write(mb, m->sender, strlen(m->sender));
+	mailbox_write(mb, ">\nDelivered-To: ", 16);
+	mailbox_write(mb, m->rcpt, strlen(m->rcpt));
+	mailbox_write(mb, "\n", 1);
+	for (;;) {
 		if ((r = pread(m->fd, in, CHUNK, off)) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -243,329 +83,58 @@ put_message(const struct ctx *x, struct out *o, char *in, int mbox, int *rerr)
 			return -1;
 		}
 		if (r == 0)
-			break;
+			return 0;
 		off += r;
-		if (mbox)
-			quote_chunk(o, &q, in, (size_t)r);
-		else
-			out_add(o, in, (size_t)r);
+		mailbox_write(mb, in, (size_t)r);
 	}
-	if (mbox) {
-		if (q.held)
-			release(o, &q);
-		if (o->last != '\n')
-			out_add(o, "\n", 1);
-		out_add(o, "\n", 1);
-	}
-	out_flush(o);
-	return 0;
 }
 
-/* put_message into fd with buffers of our own; 0, or -1 with *why set. */
+/* The message into the mailbox (or /file) at x->path, committed. */
 static enum delivery
-write_all(const struct ctx *x, int fd, const char *pre, size_t prelen,
-    int mbox, char *why, size_t len)
+write_mailbox(const struct ctx *x, char *why, size_t len)
 {
-	struct out	 o = { fd, NULL, 0, 0, -1 };
-	char		*in;
-	int		 rerr = 0;
+	struct mailbox		 mb;
+	enum conf_mailbox	 kind = MAILBOX_MBOX;
+	enum delivery		 d = DELIVERY_OK;
+	char			 err[LIM_ERR], date[64], *in;
+	int			 rerr = 0;
 
-	if ((o.buf = malloc(2 * CHUNK)) == NULL)
+	if (x->c->mailbox_kind == MAILBOX_MAILDIR && !x->file)
+		kind = MAILBOX_MAILDIR;
+	if ((in = malloc(CHUNK)) == NULL)
 		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
 		    "write mailbox %s: %s", x->path, strerror(errno));
-	in = o.buf + CHUNK;
-	out_add(&o, pre, prelen);
-	if (put_message(x, &o, in, mbox, &rerr) == -1) {
-		free(o.buf);
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
-		    "read the queued message: %s", strerror(rerr));
+	if (mailbox_open(&mb, x->path, kind, MAILBOX_NOFOLLOW |
+	    (x->check_owner ? MAILBOX_OWNER : 0), x->c->hostname, err,
+	    sizeof(err)) == -1) {
+		free(in);
+		return set_why(why, len, DELIVERY_TEMPFAIL, "%s %s",
+		    errno == ENAMETOOLONG ? "4.3.5" : "4.2.0", err);
 	}
-	free(o.buf);
-	if (o.err != 0)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
-		    "write mailbox %s: %s", x->path, strerror(o.err));
-	if (fsync(fd) == -1)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
-		    "write mailbox %s: fsync: %s", x->path, strerror(errno));
-	return DELIVERY_OK;
-}
-
-/* ---- mbox ---- */
-
-/* Why open(2) failed, in words that say what to fix. */
-static enum delivery
-open_failed(const char *path, int e, char *why, size_t len)
-{
-	struct stat	 st;
-
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
-		    "is a symbolic link, refused", path);
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
-		    "is not a regular file, refused", path);
-	return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot open "
-	    "mailbox %s: %s", path, strerror(e));
-}
-
-/*
- * O_NONBLOCK so that a FIFO planted at the path cannot hang us; it is
- * refused right after, and cleared for the regular file we keep.
- */
-static enum delivery
-mbox_open(const struct ctx *x, int *fdp, char *why, size_t len)
-{
-	struct stat	 st;
-	int		 fd, fl;
-
-	fd = open(x->path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0600);
-	if (fd == -1)
-		return open_failed(x->path, errno, why, len);
-	*fdp = fd;
-	if (fstat(fd, &st) == -1)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
-		    "open mailbox %s: %s", x->path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
-		    "is not a regular file, refused", x->path);
-	if (st.st_nlink != 1)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
-		    "has %lu links, refused", x->path,
-		    (unsigned long)st.st_nlink);
-	if (x->check_owner && st.st_uid != x->u->uid)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 mailbox %s "
-		    "is owned by uid %lu, not by %s, refused", x->path,
-		    (unsigned long)st.st_uid, x->u->name);
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
-		    "open mailbox %s: %s", x->path, strerror(errno));
-	return DELIVERY_OK;
-}
-
-/* Undo a failed append; the reason already in why gets a note if not. */
-static void
-rollback(int fd, off_t size, char *why, size_t len)
-{
-	size_t	 n = strlen(why);
-
-	if (ftruncate(fd, size) == -1 || fsync(fd) == -1)
-		snprintf(why + n, len - n, " (and truncating it back "
-		    "failed: %s)", strerror(errno));
-}
-
-static size_t
-from_line(const struct ctx *x, char *out, size_t size)
-{
-	const char	*s = x->m->sender[0] != '\0' ? x->m->sender :
-			    "MAILER-DAEMON";
-	struct tm	 tm;
-	char		 date[64];
-	int		 n;
-
-	/* asctime's layout, "Sat Nov 28 00:19:43 2026", without its '\n' */
-	if (localtime_r(&x->m->arrival, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%a %b %e %H:%M:%S %Y", &tm) == 0)
-		snprintf(date, sizeof(date), "Thu Jan  1 00:00:00 1970");
-	n = snprintf(out, size, "From %s %s\n", s, date);
-	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
-}
-
-/*
- * Write and fsync, both checked, with the file still locked; any
- * failure truncates it back to size under the same lock.  No close is
- * checked here: closing any descriptor of the file (even a dup) drops
- * the process's fcntl locks, and after a good fsync the data is on disk
- * whatever a close would say.
- */
-static enum delivery
-mbox_append(const struct ctx *x, int fd, char *why, size_t len)
-{
-	char		 from[LIM_ADDR + 128];
-	struct stat	 st;
-	size_t		 n;
-	enum delivery	 d;
-
-	if ((n = from_line(x, from, sizeof(from))) == 0)
-		return set_why(why, len, DELIVERY_PERMFAIL, "5.6.0 envelope "
-		    "sender too long");
-	if (fstat(fd, &st) == -1)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
-		    "stat mailbox %s: %s", x->path, strerror(errno));
-	d = write_all(x, fd, from, n, 1, why, len);
+	mailbox_date(x->m->arrival, date, sizeof(date));
+	if (mailbox_begin(&mb, x->m->sender, date, err, sizeof(err)) == -1)
+		d = errno == ENAMETOOLONG ? set_why(why, len,
+		    DELIVERY_PERMFAIL, "5.6.0 %s", err) : set_why(why, len,
+		    DELIVERY_TEMPFAIL, "4.3.0 %s", err);
+	else if (put_message(x->m, &mb, in, &rerr) == -1)
+		d = set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot read "
+		    "the queued message: %s", strerror(rerr));
+	else if (mailbox_commit(&mb, err, sizeof(err)) == -1)
+		d = set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 %s", err);
 	if (d != DELIVERY_OK)
-		rollback(fd, st.st_size, why, len);
-	else
-		set_why(why, len, DELIVERY_OK, "2.0.0 delivered to mailbox %s",
+		mailbox_abort(&mb, why, len);
+	else if (x->file)
+		set_why(why, len, DELIVERY_OK, "2.0.0 delivered to file %s",
 		    x->path);
+	else
+		set_why(why, len, DELIVERY_OK, "2.0.0 delivered to %s %s",
+		    kind == MAILBOX_MAILDIR ? "maildir" : "mailbox", mb.path);
+	mailbox_close(&mb);
+	free(in);
 	return d;
-}
-
-/* A locking failure (lock.h's reason) as a temporary delivery failure. */
-static enum delivery
-lock_failed(const char *reason, char *why, size_t len)
-{
-	return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 %s", reason);
-}
-
-static enum delivery
-mbox_deliver(const struct ctx *x, char *why, size_t len)
-{
-	char		 reason[LIM_ERR];
-	enum delivery	 d;
-	int		 have = 0, fd = -1;
-
-	if (lock_dot(x->path, &have, reason, sizeof(reason)) == -1)
-		return lock_failed(reason, why, len);
-	d = mbox_open(x, &fd, why, len);
-	if (d == DELIVERY_OK &&
-	    lock_fcntl(fd, 1, x->path, reason, sizeof(reason)) == -1)
-		d = lock_failed(reason, why, len);
-	if (d == DELIVERY_OK)
-		d = mbox_append(x, fd, why, len);
-	/* the data is on disk (fsync'd): this close only unlocks */
-	if (fd != -1)
-		close(fd);
-	lock_dotunlock(x->path, have);
-	return d;
-}
-
-/* ---- Maildir ---- */
-
-static enum delivery
-maildir_dirs(const char *root, char *why, size_t len)
-{
-	static const char *const sub[] = { "", "/tmp", "/new", "/cur" };
-	char		 p[LIM_PATH];
-	struct stat	 st;
-
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		if ((size_t)snprintf(p, sizeof(p), "%s%s", root, sub[i]) >=
-		    sizeof(p))
-			return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.5 "
-			    "maildir path %s too long", root);
-		if (mkdir(p, 0700) == -1 && errno != EEXIST)
-			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
-			    "cannot create maildir %s: %s", p,
-			    strerror(errno));
-		if (lstat(p, &st) == -1 || !S_ISDIR(st.st_mode))
-			return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 "
-			    "maildir %s is not a directory", p);
-	}
-	return DELIVERY_OK;
-}
-
-/* "SECONDS.M<usec>P<pid>Q<counter>.HOST", '/' and ':' escaped in HOST. */
-static void
-maildir_name(const char *host, char *out, size_t size)
-{
-	static unsigned	 counter;
-	struct timespec	 ts;
-	char		 h[LIM_HOSTNAME * 4 + 1];
-	size_t		 n = 0;
-
-	for (; host != NULL && *host != '\0' && n + 5 < sizeof(h); host++) {
-		if (*host == '/' || *host == ':') {
-			memcpy(h + n, *host == '/' ? "\\057" : "\\072", 4);
-			n += 4;
-		} else
-			h[n++] = *host;
-	}
-	h[n] = '\0';
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(out, size, "%lld.M%ldP%ldQ%u.%s", (long long)ts.tv_sec,
-	    ts.tv_nsec / 1000, (long)getpid(), ++counter,
-	    n > 0 ? h : "localhost");
-}
-
-/* Into new/ (a hard link where the file system has them), then fsync new/. */
-static enum delivery
-maildir_publish(const char *tmp, const char *new, const char *newdir,
-    char *why, size_t len)
-{
-	int	 dfd, e;
-
-	if (link(tmp, new) == 0)
-		unlink(tmp);
-	else if (errno == EEXIST || rename(tmp, new) == -1)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
-		    "move %s into new/: %s", tmp, strerror(errno));
-	if ((dfd = open(newdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
-	    fsync(dfd) == -1) {
-		e = errno;
-		if (dfd != -1)
-			close(dfd);
-		unlink(new);
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot "
-		    "sync maildir %s: %s", newdir, strerror(e));
-	}
-	close(dfd);
-	return DELIVERY_OK;
-}
-
-static enum delivery
-maildir_deliver(const struct ctx *x, char *why, size_t len)
-{
-	char		 root[LIM_PATH], name[LIM_HOSTNAME * 4 + 96];
-	char		 tmp[LIM_PATH], new[LIM_PATH], newdir[LIM_PATH];
-	enum delivery	 d;
-	size_t		 n;
-	int		 fd;
-
-	snprintf(root, sizeof(root), "%s", x->path);
-	for (n = strlen(root); n > 1 && root[n - 1] == '/'; n--)
-		root[n - 1] = '\0';
-	if ((d = maildir_dirs(root, why, len)) != DELIVERY_OK)
-		return d;
-	maildir_name(x->c->hostname, name, sizeof(name));
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/tmp/%s", root, name) >=
-	    sizeof(tmp) || (size_t)snprintf(new, sizeof(new), "%s/new/%s",
-	    root, name) >= sizeof(new) || (size_t)snprintf(newdir,
-	    sizeof(newdir), "%s/new", root) >= sizeof(newdir))
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.3.5 maildir "
-		    "path %s too long", root);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1)
-		return set_why(why, len, DELIVERY_TEMPFAIL, "4.2.0 cannot "
-		    "create %s: %s", tmp, strerror(errno));
-	d = write_all(x, fd, "", 0, 0, why, len);
-	if (close(fd) == -1 && d == DELIVERY_OK)
-		d = set_why(why, len, DELIVERY_TEMPFAIL, "4.3.0 cannot write "
-		    "mailbox %s: close: %s", x->path, strerror(errno));
-	if (d == DELIVERY_OK)
-		d = maildir_publish(tmp, new, newdir, why, len);
-	if (d != DELIVERY_OK) {
-		unlink(tmp);
-		return d;
-	}
-	return set_why(why, len, DELIVERY_OK, "2.0.0 delivered to maildir "
-	    "%s", root);
 }
 
 /* ---- who writes ---- */
-
-/*
- * A file size limit must end in EFBIG and a rollback, not in death by
- * SIGXFSZ half-way through an append: ignore it for the duration.
- */
-static enum delivery
-deliver_here(const struct ctx *x, char *why, size_t len)
-{
-	struct sigaction	 ign, old;
-	enum delivery		 d;
-
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGXFSZ, &ign, &old);
-	if (x->c->mailbox_kind == MAILBOX_MAILDIR && !x->file)
-		d = maildir_deliver(x, why, len);
-	else
-		d = mbox_deliver(x, why, len);
-	sigaction(SIGXFSZ, &old, NULL);
-	return d;
-}
 
 /* What the child hands back: one write, well under PIPE_BUF. */
 struct result {
@@ -605,7 +174,7 @@ child(const struct ctx *x, int wfd, pid_t parent)
 		r.d = set_why(r.why, sizeof(r.why), DELIVERY_TEMPFAIL,
 		    "4.3.0 delivery to %s: the runner is gone", x->u->name);
 	else
-		r.d = deliver_here(x, r.why, sizeof(r.why));
+		r.d = write_mailbox(x, r.why, sizeof(r.why));
 	do
 		w = write(wfd, &r, sizeof(r));
 	while (w == -1 && errno == EINTR);
@@ -673,13 +242,13 @@ local_deliver(const struct conf *c, const struct user *u,
 	x.u = u;
 	x.m = m;
 	x.check_owner = geteuid() == 0;
-	if (local_mailbox_path(c, u, x.path, sizeof(x.path)) == -1)
+	if (mailbox_path(c, u, x.path, sizeof(x.path)) == -1)
 		return set_why(why, whylen, DELIVERY_TEMPFAIL, "4.3.5 mailbox "
 		    "path for %s: %s", u->name, strerror(errno));
 	/* root's own mail needs no drop; anyone else's is written as them */
 	if (geteuid() == 0 && u->uid != 0)
 		return deliver_as_user(&x, why, whylen);
-	return deliver_here(&x, why, whylen);
+	return write_mailbox(&x, why, whylen);
 }
 
 enum delivery
@@ -709,7 +278,7 @@ local_deliver_file(const struct conf *c, const struct user *u,
 		x.ngroups = users_groups(u, x.groups, LIM_GROUPS);
 		d = deliver_as_user(&x, why, whylen);
 	} else
-		d = deliver_here(&x, why, whylen);
+		d = write_mailbox(&x, why, whylen);
 	if (d == DELIVERY_OK)
 		set_why(why, whylen, DELIVERY_OK, "2.0.0 delivered to file %s",
 		    path);
@@ -756,23 +325,58 @@ command_child(const struct ctx *x, const char *command, int in, int err)
 	_exit(EX_TEMPFAIL_CHILD);
 }
 
-/* Writes the From_ line and the message into the command's stdin. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	 w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Writes the From_ line (mailbox.h's), the envelope lines and the
+ * message as queued into the command's stdin.  A command that stops
+ * reading early (EPIPE) is not a failure of ours.
+ */
 static void __attribute__((noreturn))
 feeder(const struct ctx *x, int fd)
 {
-	struct out	 o = { fd, NULL, 0, 0, -1 };
-	char		 from[LIM_ADDR + 128], *in;
-	size_t		 n;
-	int		 rerr = 0;
+	char	 head[LIM_ADDR + 128 + 2 * LIM_PATH], date[64], *in;
+	off_t	 off = 0;
+	size_t	 n;
+	ssize_t	 r;
+	int	 k;
 
 	signal(SIGPIPE, SIG_IGN);
-	if ((o.buf = malloc(2 * CHUNK)) == NULL)
+	if ((in = malloc(CHUNK)) == NULL)
 		_exit(1);
-	in = o.buf + CHUNK;
-	n = from_line(x, from, sizeof(from));
-	out_add(&o, from, n);
-	put_message(x, &o, in, 0, &rerr);
-	_exit(rerr != 0 || (o.err != 0 && o.err != EPIPE));
+	mailbox_date(x->m->arrival, date, sizeof(date));
+	n = mailbox_from_line(x->m->sender, date, head, sizeof(head));
+	k = snprintf(head + n, sizeof(head) - n, "Return-Path: <%s>\n"
+	    "Delivered-To: %s\n", x->m->sender, x->m->rcpt);
+	if (n == 0 || k < 0 || (size_t)k >= sizeof(head) - n)
+		_exit(1);
+	if (write_all(fd, head, n + (size_t)k) == -1)
+		_exit(errno != EPIPE);
+	while ((r = pread(x->m->fd, in, CHUNK, off)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			_exit(1);
+		off += r;
+		if (write_all(fd, in, (size_t)r) == -1)
+			_exit(errno != EPIPE);
+	}
+	_exit(0);
 }
 
 /* The first line of what the command said on stderr, printable. */

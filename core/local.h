@@ -79,8 +79,4 @@ enum delivery	local_deliver_pipe(const struct conf *c, const struct user *u,
 		    const char *command, const struct local_msg *m,
 		    char *why, size_t whylen);
 
-/* The mailbox path for u (template expanded), or -1 if too long. */
-int	local_mailbox_path(const struct conf *c, const struct user *u,
-	    char *out, size_t len);
-
 #endif

@@ -187,38 +187,6 @@ deliver_limited(const struct user *u, const char *body, size_t n, rlim_t lim,
 }
 
 static void
-test_path(void)
-{
-	struct conf	 t;
-	struct user	 u;
-	char		 out[LIM_PATH], small[12];
-
-	memset(&t, 0, sizeof(t));
-	memset(&u, 0, sizeof(u));
-	snprintf(u.name, sizeof(u.name), "bob");
-	snprintf(u.home, sizeof(u.home), "/home/bob");
-	t.mailbox = "/var/mail/%u";
-	is_int(local_mailbox_path(&t, &u, out, sizeof(out)), 0, "path %%u");
-	is_str(out, "/var/mail/bob", "%%u expanded");
-	t.mailbox = "%h/Maildir/";
-	local_mailbox_path(&t, &u, out, sizeof(out));
-	is_str(out, "/home/bob/Maildir/", "%%h expanded");
-	t.mailbox = "/m/%%u/%u%%/%h%u";
-	local_mailbox_path(&t, &u, out, sizeof(out));
-	is_str(out, "/m/%u/bob%//home/bobbob", "%%%% is a percent sign");
-	t.mailbox = "/var/mai/%u";	/* 12 bytes + NUL: one over */
-	is_int(local_mailbox_path(&t, &u, small, sizeof(small)), -1,
-	    "too long for the buffer: -1");
-	t.mailbox = "/var/ma/%u";	/* 11 bytes + NUL fits exactly */
-	is_int(local_mailbox_path(&t, &u, small, sizeof(small)), 0,
-	    "exactly fitting: 0");
-	is_str(small, "/var/ma/bob", "exactly fitting: expanded");
-	t.mailbox = "/var/%x";
-	is_int(local_mailbox_path(&t, &u, out, sizeof(out)), -1,
-	    "unknown %%x: -1");
-}
-
-static void
 test_basic(void)
 {
 	char		 why[LIM_ERR], box[LIM_PATH], lock[LIM_PATH];
@@ -691,7 +659,6 @@ main(void)
 	c.mailbox_kind = MAILBOX_MBOX;
 	snprintf(tmpl, sizeof(tmpl), "%s/%%u", dir);
 
-	test_path();
 	c.mailbox = tmpl;
 	test_basic();
 	test_boundaries();
