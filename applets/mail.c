@@ -918,8 +918,8 @@ record(struct mail *m, const char *sender, const struct buf *msg)
 	msg_date(time(NULL), date, sizeof(date));
 	buf_printf(&b, "From: %s\nDate: %s\n", sender, date);
 	buf_add(&b, msg->s, msg->len);
-	if (buf_failed(&b) || mbox_append(p, sender, NULL, b.s, b.len, 0, why,
-	    sizeof(why)) == -1)
+	if (buf_failed(&b) || mailbox_put(p, MAILBOX_DETECT, sender, NULL, b.s,
+	    b.len, why, sizeof(why)) == -1)
 		app_warn("record: %s", buf_failed(&b) ? strerror(ENOMEM) : why);
 	buf_free(&b);
 }

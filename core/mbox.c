@@ -27,6 +27,7 @@
 
 #include "limits.h"
 #include "lock.h"
+#include "mailbox.h"
 #include "mbox.h"
 
 #define POOL_CHUNK	(64 * 1024)
@@ -598,10 +599,10 @@ pread_all(int fd, char *p, size_t n, off_t off)
 	return 0;
 }
 
-/* LF ends (a CR before LF goes); for mbox (rd set) one '>' less on
-   ">From ", ">>From " ... */
+/* LF ends (a CR before LF goes, unless keepcr); for mbox (rd set) one
+   '>' less on ">From ", ">>From " ... */
 static void
-unquote(struct buf *out, const char *p, size_t n, int rd)
+unquote(struct buf *out, const char *p, size_t n, int rd, int keepcr)
 {
 	const char	*e, *nl, *q;
 	size_t		 k;
@@ -620,7 +621,7 @@ unquote(struct buf *out, const char *p, size_t n, int rd)
 				k--;
 			}
 		}
-		while (k > 0 && p[k - 1] == '\r')
+		while (!keepcr && k > 0 && p[k - 1] == '\r')
 			k--;
 		buf_add(out, p, k);
 		buf_addc(out, '\n');
@@ -628,8 +629,8 @@ unquote(struct buf *out, const char *p, size_t n, int rd)
 }
 
 static int
-raw_message(struct mbox *mb, size_t i, struct buf *out, char *why,
-    size_t len)
+raw_message(struct mbox *mb, size_t i, struct buf *out, int keepcr,
+    char *why, size_t len)
 {
 	struct mbox_msg	*m = mbox_get(mb, i);
 	struct buf	 raw;
@@ -644,7 +645,7 @@ raw_message(struct mbox *mb, size_t i, struct buf *out, char *why,
 		buf_init(&raw, 0);
 		snprintf(path, sizeof(path), "%s/%s", mb->path, m->file);
 		if ((r = slurp(path, &raw, why, len)) == 0)
-			unquote(out, raw.s, raw.len, 0);
+			unquote(out, raw.s, raw.len, 0, keepcr);
 		buf_free(&raw);
 	} else {
 		n = (size_t)(m->end - m->sepblank - m->off);
@@ -657,7 +658,7 @@ raw_message(struct mbox *mb, size_t i, struct buf *out, char *why,
 			    "it was", mb->path, i + 1);
 		else
 			unquote(out, t + (m->hoff - m->off), n -
-			    (size_t)(m->hoff - m->off), 1);
+			    (size_t)(m->hoff - m->off), 1, keepcr);
 		free(t);
 	}
 	if (r == 0 && buf_failed(out))
@@ -690,7 +691,7 @@ mbox_split(const char *msg, size_t n, size_t *hlen, size_t *boff)
 int
 mbox_read(struct mbox *mb, size_t i, struct buf *out, char *why, size_t len)
 {
-	return raw_message(mb, i, out, why, len);
+	return raw_message(mb, i, out, 0, why, len);
 }
 
 /* part 0: the header section, 1: the body */
@@ -703,7 +704,7 @@ read_part(struct mbox *mb, size_t i, struct buf *out, int part, char *why,
 	int		 r;
 
 	buf_init(&t, 0);
-	if ((r = raw_message(mb, i, &t, why, len)) == 0) {
+	if ((r = raw_message(mb, i, &t, 0, why, len)) == 0) {
 		mbox_split(t.s, t.len, &hl, &boff);
 		if (part == 0)
 			buf_add(out, t.s, hl);
@@ -841,87 +842,6 @@ rollback(int fd, off_t size, char *why, size_t len)
 		    "%s)", strerror(errno));
 }
 
-/* Append entries (each a From_ line, the message, an empty line) after
-   the empty line the last message in the file must end with. */
-static int
-dest_write(struct dest *d, const char *p, size_t n, char *why, size_t len)
-{
-	char	 end[2] = { '\n', '\n' };
-	size_t	 pre = 0;
-	off_t	 at = d->size0;
-	int	 e;
-
-	if (at > 0 && pread_all(d->fd, end, at > 1 ? 2 : 1, at > 1 ? at - 2 :
-	    0) == -1)
-		return fail(why, len, errno, "cannot read mailbox %s: %s",
-		    d->path, strerror(errno));
-	if (at == 1)
-		end[1] = end[0], end[0] = '\n';
-	pre = end[1] != '\n' ? 2 : end[0] != '\n' ? 1 : 0;
-	if (pwrite_all(d->fd, "\n\n", pre, at) == -1 ||
-	    pwrite_all(d->fd, p, n, at + (off_t)pre) == -1 ||
-	    fsync(d->fd) == -1) {
-		e = errno;
-		fail(why, len, e, "cannot write mailbox %s: %s", d->path,
-		    strerror(e));
-		rollback(d->fd, d->size0, why, len);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
-
-/* mboxrd: a line ^>*From  gets one more '>'; a final LF made sure. */
-static void
-quote(struct buf *o, const char *p, size_t n)
-{
-	const char	*e, *nl, *q;
-
-	if (n == 0)
-		return;
-	e = p + n;
-	for (; p < e; p = nl != NULL ? nl + 1 : e) {
-		nl = memchr(p, '\n', (size_t)(e - p));
-		for (q = p; q < e && *q == '>'; q++)
-			;
-		if (is_from(q, nl != NULL ? nl : e))
-			buf_addc(o, '>');
-		buf_add(o, p, (size_t)((nl != NULL ? nl : e) - p));
-		buf_addc(o, '\n');
-	}
-}
-
-/* The From_ line of a new entry. */
-static void
-from_(struct buf *o, const char *sender, const char *date)
-{
-	char		 now[64];
-	struct tm	 tm;
-	time_t		 t;
-	size_t		 i, start;
-
-	if (date == NULL || *date == '\0') {
-		t = time(NULL);
-		if (localtime_r(&t, &tm) == NULL || strftime(now, sizeof(now),
-		    "%a %b %e %H:%M:%S %Y", &tm) == 0)
-			snprintf(now, sizeof(now), "Thu Jan  1 00:00:00 1970");
-		date = now;
-	}
-	if (sender != NULL && *sender == '<')
-		sender++;
-	buf_adds(o, "From ");
-	start = o->len;
-	for (i = 0; sender != NULL && sender[i] != '\0' &&
-	    !(sender[i] == '>' && sender[i + 1] == '\0'); i++)
-		buf_addc(o, (unsigned char)sender[i] <= ' ' ? '_' : sender[i]);
-	if (o->len == start)
-		buf_adds(o, "MAILER-DAEMON");
-	buf_addc(o, ' ');
-	for (i = 0; date[i] != '\0'; i++)
-		buf_addc(o, date[i] == '\n' || date[i] == '\r' ? ' ' : date[i]);
-	buf_addc(o, '\n');
-}
-
 #define STATUS_BITS	(MBOX_READ | MBOX_OLD)
 #define XSTATUS_BITS	(MBOX_ANSWERED | MBOX_FLAGGED | MBOX_DRAFT)
 
@@ -982,21 +902,35 @@ changes(const struct mbox_msg *m)
 	return (m->flags ^ m->flags0) & (STATUS_BITS | XSTATUS_BITS);
 }
 
-/* The mbox entry for a message as read (unquoted, no From_ line). */
-static void
-entry(struct buf *o, const struct mbox_msg *m, const char *msg, size_t n,
-    unsigned what)
+/*
+ * One message as read (unquoted, no From_ line) into w, with its
+ * From_ line and the status of its flags where what says.
+ */
+static int
+put_entry(struct mailbox *w, const struct mbox_msg *m, const char *msg,
+    size_t n, unsigned what, char *why, size_t len)
 {
 	struct buf	 t;
+	int		 r;
 
 	buf_init(&t, 0);
 	with_status(&t, msg, n, m->flags, what);
-	from_(o, m->env_from, m->env_date);
-	quote(o, t.s, t.len);
-	buf_addc(o, '\n');
 	if (buf_failed(&t))
-		o->err = t.err;
+		r = fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+	else if ((r = mailbox_begin(w, m->env_from, m->env_date, why,
+	    len)) == 0)
+		mailbox_write(w, t.s, t.len);
 	buf_free(&t);
+	return r;
+}
+
+/* Open the mbox movepath for the messages moved out of mb. */
+static int
+move_open(struct mbox *mb, struct mailbox *w, const char *movepath,
+    char *why, size_t len)
+{
+	return mailbox_open(w, movepath, MAILBOX_MBOX, mb->flags &
+	    MBOX_NOFOLLOW ? MAILBOX_NOFOLLOW : 0, NULL, why, len);
 }
 
 /* Keep the entries apart: what comes next must follow an empty line. */
@@ -1012,11 +946,11 @@ separate(struct buf *o)
 /*
  * old holds the file from start to its end now: the messages from
  * first on, then what arrived after mbox_open.  new gets what is kept
- * of it, moved the entries for the move path.
+ * of it (the moved ones are mbox_move's).
  */
 static void
 rebuild(struct mbox *mb, size_t first, const struct buf *old, off_t start,
-    struct buf *new, struct buf *moved, struct mbox_result *res)
+    struct buf *new, struct mbox_result *res)
 {
 	struct mbox_msg	*m;
 	const char	*seg;
@@ -1030,11 +964,6 @@ rebuild(struct mbox *mb, size_t first, const struct buf *old, off_t start,
 		if (m->disp == MBOX_DELETE) {
 			res->deleted++;
 		} else if (m->disp == MBOX_MOVE) {
-			separate(moved);
-			buf_add(moved, seg, hl);
-			with_status(moved, seg + hl, cl, m->flags, STATUS_BITS |
-			    XSTATUS_BITS);
-			separate(moved);
 			res->moved++;
 		} else {
 			separate(new);
@@ -1137,15 +1066,52 @@ same_file(const struct mbox *mb, const char *path)
 	    st.st_ino == mb->ino;
 }
 
+/*
+ * The messages to move, from old (the file from start on, quoted as in
+ * the file) into w: unquoted here, quoted again by the mailbox, so
+ * that every entry gets the one From_ line and quoting of mailbox.h.
+ */
+static int
+move_entries(struct mbox *mb, size_t first, const struct buf *old,
+    off_t start, struct mailbox *w, char *why, size_t len)
+{
+	struct mbox_msg	*m;
+	struct buf	 t;
+	const char	*seg;
+	size_t		 i;
+	int		 r = 0;
+
+	buf_init(&t, 0);
+	for (i = first; i < mb->n && r == 0; i++) {
+		m = &mb->m[i];
+		if (m->disp != MBOX_MOVE)
+			continue;
+		seg = old->s + (m->hoff - start);
+		buf_reset(&t);
+		unquote(&t, seg, (size_t)(m->end - m->sepblank - m->hoff), 1,
+		    1);
+		if (buf_failed(&t))
+			r = fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+		else
+			r = put_entry(w, m, t.s, t.len, STATUS_BITS |
+			    XSTATUS_BITS, why, len);
+	}
+	if (r == 0)
+		r = mailbox_commit(w, why, len);
+	buf_free(&t);
+	return r;
+}
+
 static int
 sync_mbox(struct mbox *mb, const char *movepath, struct mbox_result *res,
     char *why, size_t len)
 {
-	struct dest	 box, mv;
-	struct buf	 old, new, moved;
+	struct dest	 box;
+	struct mailbox	 mv;
+	struct buf	 old, new;
 	size_t		 first;
 	off_t		 start;
-	int		 r = -1;
+	int		 r = -1, moving = 0, e;
 
 	for (first = 0; first < mb->n && mb->m[first].disp == MBOX_KEEP &&
 	    changes(&mb->m[first]) == 0; first++)
@@ -1155,9 +1121,6 @@ sync_mbox(struct mbox *mb, const char *movepath, struct mbox_result *res,
 		return 0;
 	buf_init(&old, 0);
 	buf_init(&new, 0);
-	buf_init(&moved, 0);
-	memset(&mv, 0, sizeof(mv));
-	mv.fd = -1;
 	start = mb->m[first].off;
 	if (dest_open(&box, mb->path, mb->flags | DEST_NOCREATE, why,
 	    len) == -1)
@@ -1165,36 +1128,39 @@ sync_mbox(struct mbox *mb, const char *movepath, struct mbox_result *res,
 	if (read_from(&box, start, &old, why, len) == -1 ||
 	    still_ours(mb, &box, first, &old, start, why, len) == -1)
 		goto done;
-	rebuild(mb, first, &old, start, &new, &moved, res);
-	if (buf_failed(&new) || buf_failed(&moved)) {
+	rebuild(mb, first, &old, start, &new, res);
+	if (buf_failed(&new)) {
 		fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
 		goto done;
 	}
-	if (moved.len > 0) {
+	if (res->moved > 0) {
 		if (movepath == NULL || same_file(mb, movepath)) {
 			fail(why, len, EINVAL, "messages of %s cannot be moved "
 			    "to %s", mb->path, movepath ? movepath : "nowhere");
 			goto done;
 		}
-		if (dest_open(&mv, movepath, mb->flags, why, len) == -1 ||
-		    dest_write(&mv, moved.s, moved.len, why, len) == -1)
+		if (move_open(mb, &mv, movepath, why, len) == -1)
+			goto done;
+		moving = 1;
+		if (move_entries(mb, first, &old, start, &mv, why, len) == -1)
 			goto done;
 	}
-	if (rewrite(&box, start, &old, &new, why, len) == -1) {
-		if (mv.fd != -1)
-			rollback(mv.fd, mv.size0, why, len);
+	if (rewrite(&box, start, &old, &new, why, len) == -1)
 		goto done;
-	}
 	res->rewritten = 1;
 	r = 0;
 done:
-	if (mv.fd != -1)
-		dest_close(&mv);
+	e = errno;
+	if (moving) {
+		if (r == -1)	/* the move is undone with the rewrite */
+			mailbox_abort(&mv, why, len);
+		mailbox_close(&mv);
+	}
 	if (box.path != NULL)
 		dest_close(&box);
 	buf_free(&old);
 	buf_free(&new);
-	buf_free(&moved);
+	errno = e;
 	return r;
 }
 
@@ -1225,37 +1191,53 @@ md_name(const struct mbox_msg *m, char *out, size_t size)
 	snprintf(out, size, "cur/%.*s:2,%s", (int)blen, base, let);
 }
 
+/* The messages to move out of a Maildir, into the mbox movepath. */
+static int
+maildir_move(struct mbox *mb, const char *movepath, char *why, size_t len)
+{
+	struct mailbox	 mv;
+	struct buf	 t;
+	size_t		 i;
+	int		 r = 0, any = 0, e;
+
+	for (i = 0; i < mb->n; i++)
+		any |= mb->m[i].disp == MBOX_MOVE;
+	if (!any)
+		return 0;
+	if (movepath == NULL)
+		return fail(why, len, EINVAL, "cannot move messages of %s: "
+		    "nowhere to move them to", mb->path);
+	if (move_open(mb, &mv, movepath, why, len) == -1)
+		return -1;
+	buf_init(&t, 0);
+	for (i = 0; i < mb->n && r == 0; i++)
+		if (mb->m[i].disp == MBOX_MOVE) {
+			buf_reset(&t);
+			if ((r = raw_message(mb, i, &t, 1, why, len)) == 0)
+				r = put_entry(&mv, &mb->m[i], t.s, t.len,
+				    STATUS_BITS | XSTATUS_BITS, why, len);
+		}
+	if (r == 0)
+		r = mailbox_commit(&mv, why, len);
+	e = errno;
+	if (r == -1)
+		mailbox_abort(&mv, why, len);
+	mailbox_close(&mv);
+	buf_free(&t);
+	errno = e;
+	return r;
+}
+
 static int
 sync_maildir(struct mbox *mb, const char *movepath, struct mbox_result *res,
     char *why, size_t len)
 {
 	char		 from[LIM_PATH], to[LIM_PATH], name[LIM_PATH];
-	struct dest	 mv;
-	struct buf	 moved, t;
 	struct mbox_msg	*m;
 	size_t		 i;
-	int		 r = 0;
+	int		 r;
 
-	buf_init(&moved, 0);
-	buf_init(&t, 0);
-	for (i = 0; i < mb->n && r == 0; i++)
-		if (mb->m[i].disp == MBOX_MOVE) {
-			buf_reset(&t);
-			if ((r = raw_message(mb, i, &t, why, len)) == 0)
-				entry(&moved, &mb->m[i], t.s, t.len,
-				    STATUS_BITS | XSTATUS_BITS);
-		}
-	if (r == 0 && moved.len > 0 && (buf_failed(&moved) ||
-	    movepath == NULL))
-		r = fail(why, len, movepath ? ENOMEM : EINVAL, "cannot move "
-		    "messages of %s: %s", mb->path, movepath ? strerror(ENOMEM)
-		    : "nowhere to move them to");
-	if (r == 0 && moved.len > 0) {
-		if ((r = dest_open(&mv, movepath, mb->flags, why, len)) == 0)
-			r = dest_write(&mv, moved.s, moved.len, why, len);
-		if (r == 0)
-			dest_close(&mv);
-	}
+	r = maildir_move(mb, movepath, why, len);
 	for (i = 0; i < mb->n && r == 0; i++) {
 		m = &mb->m[i];
 		snprintf(from, sizeof(from), "%s/%s", mb->path, m->file);
@@ -1279,8 +1261,6 @@ sync_maildir(struct mbox *mb, const char *movepath, struct mbox_result *res,
 			    from, to, strerror(errno));
 	}
 	res->rewritten = 1;
-	buf_free(&moved);
-	buf_free(&t);
 	return r;
 }
 
@@ -1298,94 +1278,28 @@ mbox_sync(struct mbox *mb, const char *movepath, struct mbox_result *res,
 	return sync_mbox(mb, movepath, res, why, len);
 }
 
-/* A new message in a Maildir: tmp/, fsync, then new/. */
-static int
-md_deliver(const char *dir, const char *msg, size_t n, char *why, size_t len)
-{
-	static unsigned	 seq;
-	char		 host[64] = "localhost", tmp[LIM_PATH], dst[LIM_PATH];
-	struct timespec	 ts;
-	size_t		 i;
-	int		 fd, e;
-
-	gethostname(host, sizeof(host) - 1);
-	for (i = 0; host[i] != '\0'; i++)
-		if (host[i] == '/' || host[i] == ':')
-			host[i] = '_';
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (snprintf(tmp, sizeof(tmp), "%s/tmp/%lld.M%ldP%dQ%u.%s", dir,
-	    (long long)ts.tv_sec, ts.tv_nsec / 1000, (int)getpid(), ++seq,
-	    host) >= (int)sizeof(tmp) || snprintf(dst, sizeof(dst),
-	    "%s/new/%s", dir, strrchr(tmp, '/') + 1) >= (int)sizeof(dst))
-		return fail(why, len, ENAMETOOLONG, "%s: name too long", dir);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
-	    -1)
-		return fail(why, len, errno, "cannot write %s: %s", tmp,
-		    strerror(errno));
-	if (pwrite_all(fd, msg, n, 0) == -1 || fsync(fd) == -1 ||
-	    close(fd) == -1 || rename(tmp, dst) == -1) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		return fail(why, len, e, "cannot write %s: %s", dst,
-		    strerror(e));
-	}
-	return 0;
-}
-
-static int
-append_entry(const char *path, const struct mbox_msg *m, const char *msg,
-    size_t n, unsigned what, int flags, char *why, size_t len)
-{
-	struct dest	 d;
-	struct buf	 o;
-	struct stat	 st;
-	int		 r;
-
-	buf_init(&o, 0);
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		with_status(&o, msg, n, m->flags, what);
-		r = buf_failed(&o) ? fail(why, len, ENOMEM, "%s",
-		    strerror(ENOMEM)) : md_deliver(path, o.s, o.len, why, len);
-	} else {
-		entry(&o, m, msg, n, what);
-		if (buf_failed(&o))
-			r = fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
-		else if ((r = dest_open(&d, path, flags, why, len)) == 0) {
-			r = dest_write(&d, o.s, o.len, why, len);
-			dest_close(&d);
-		}
-	}
-	buf_free(&o);
-	return r;
-}
-
-int
-mbox_append(const char *path, const char *sender, const char *date,
-    const char *msg, size_t n, int flags, char *why, size_t len)
-{
-	struct mbox_msg	 m;
-
-	memset(&m, 0, sizeof(m));
-	m.env_from = sender;
-	m.env_date = date;
-	return append_entry(path, &m, msg, n, 0, flags, why, len);
-}
-
 int
 mbox_copy(struct mbox *mb, size_t i, const char *path, int flags, char *why,
     size_t len)
 {
-	struct buf	 t;
+	struct mbox_msg	*m = mbox_get(mb, i);
+	struct buf	 t, o;
 	int		 r;
 
 	if (mb->kind == MBOX_MBOX && same_file(mb, path))
 		return fail(why, len, EINVAL, "a message of %s cannot be "
 		    "copied into %s itself", mb->path, path);
 	buf_init(&t, 0);
-	if ((r = raw_message(mb, i, &t, why, len)) == 0)
-		r = append_entry(path, &mb->m[i], t.s, t.len, STATUS_BITS |
-		    XSTATUS_BITS, flags, why, len);
+	buf_init(&o, 0);
+	if ((r = raw_message(mb, i, &t, 1, why, len)) == 0) {
+		with_status(&o, t.s, t.len, m->flags, STATUS_BITS |
+		    XSTATUS_BITS);
+		r = buf_failed(&o) ? fail(why, len, ENOMEM, "%s",
+		    strerror(ENOMEM)) : mailbox_put(path, MAILBOX_DETECT |
+		    (flags & MBOX_NOFOLLOW ? MAILBOX_NOFOLLOW : 0),
+		    m->env_from, m->env_date, o.s, o.len, why, len);
+	}
 	buf_free(&t);
+	buf_free(&o);
 	return r;
 }

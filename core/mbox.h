@@ -3,7 +3,9 @@
  * mbox file or a Maildir, built by one scan; the raw text of a message;
  * the rewrite at the end of a session (delete, keep with a new status,
  * move to another mbox) that never loses mail delivered meanwhile; and
- * appending one message to an mbox (save, copy, record).
+ * copying one message to another mailbox (save, copy).  What is
+ * appended to another mailbox (the move, save, copy) is written by
+ * mailbox.h, the one writer of mailboxes.
  *
  * mbox files are read and written as mboxrd: a message starts with a
  * "From sender date" line at the start of the file or after an empty
@@ -154,8 +156,9 @@ struct mbox_result {
  * Apply the dispositions and flags of every message, under the dotlock
  * and a write fcntl lock:
  *  1. messages with MBOX_MOVE are appended to the mbox movepath (e.g.
- *     ~/mbox; created 0600), with their From_ line, mboxrd quoting and
- *     their new Status:, fsync'd (truncated back on failure);
+ *     ~/mbox; created 0600) by mailbox.h, with the sender and date of
+ *     their From_ line and their new Status:, fsync'd (truncated back
+ *     on failure);
  *  2. mbox: the file is rewritten in place from the first message that
  *     changes: deleted and moved ones left out, "Status: RO" / "Status:
  *     O" / no Status for the kept ones as their flags say, and every
@@ -173,19 +176,11 @@ int	mbox_sync(struct mbox *mb, const char *movepath,
 	    struct mbox_result *res, char *why, size_t len);
 
 /*
- * Append one message (header section, empty line, body; LF ends) to
- * the mbox path, created 0600 when missing (or to a Maildir's new/ when
- * path is a Maildir): "From sender date" first (sender NULL or "":
- * MAILER-DAEMON; date NULL: now, in asctime's layout), mboxrd quoting,
- * a final LF added when missing, then the empty line.  The same locks
- * as mbox_sync; fsync'd; truncated back on any failure.  flags:
- * MBOX_NOFOLLOW.
+ * Append message i of mb as it is in the mailbox (CRs kept), with the
+ * status of its flags, to the mbox path, or into the Maildir path is
+ * (save, copy): through mailbox.h, with the sender and date of its own
+ * From_ line.  flags: MBOX_NOFOLLOW.
  */
-int	mbox_append(const char *path, const char *sender, const char *date,
-	    const char *msg, size_t n, int flags, char *why, size_t len);
-
-/* Append message i of mb, with the status of its flags, to the mbox
-   path (save/copy/write keep the original From_ line). */
 int	mbox_copy(struct mbox *mb, size_t i, const char *path, int flags,
 	    char *why, size_t len);
 

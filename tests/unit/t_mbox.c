@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "mailbox.h"
 #include "mbox.h"
 #include "tap.h"
 
@@ -104,6 +105,15 @@ op(const char *name, int flags)
 {
 	why[0] = '\0';
 	return mbox_open(path(name), flags, why, sizeof(why));
+}
+
+/* One message into an mbox (or a Maildir), as mail's record writes it. */
+static int
+append(const char *p, const char *sender, const char *date, const char *msg,
+    size_t n, int flags, char *w, size_t len)
+{
+	return mailbox_put(p, MAILBOX_DETECT | (flags & MBOX_NOFOLLOW ?
+	    MAILBOX_NOFOLLOW : 0), sender, date, msg, n, w, len);
 }
 
 static void
@@ -318,7 +328,7 @@ t_sync(void)
 	    res.rewritten == 0 && res.kept == 3, "nothing changed: not "
 	    "rewritten, 3 kept");
 	/* new mail arrives between open and sync */
-	ok(mbox_append(path("s"), "eve@example.org", "Thu Nov 26 09:00:00 "
+	ok(append(path("s"), "eve@example.org", "Thu Nov 26 09:00:00 "
 	    "2026", msg4, sizeof(msg4) - 1, 0, why, sizeof(why)) == 0,
 	    "another program appends a message");
 	tail = strdup(get("s") + sizeof(box3) - 1);
@@ -464,7 +474,7 @@ append_big(void)
 	static char	 big[8192];
 
 	memset(big, 'x', sizeof(big) - 1);
-	return mbox_append(path("fullsaved"), "a@b", NULL, big,
+	return append(path("fullsaved"), "a@b", NULL, big,
 	    sizeof(big) - 1, 0, why, sizeof(why)) == -1 ? 0 : 1;
 }
 
@@ -491,7 +501,7 @@ t_append(void)
 	struct mbox	*mb;
 	struct stat	 st;
 
-	ok(mbox_append(path("new"), "<a@example.org>", "Thu Nov 26 09:00:00 "
+	ok(append(path("new"), "<a@example.org>", "Thu Nov 26 09:00:00 "
 	    "2026", m1, sizeof(m1) - 1, MBOX_NOFOLLOW, why, sizeof(why)) == 0,
 	    "append to a missing mbox");
 	ok(stat(path("new"), &st) == 0 && (st.st_mode & 0777) == 0600,
@@ -500,7 +510,7 @@ t_append(void)
 	    "Subject: one\n\n>From the start\n>>From quoted\n"
 	    "last line without LF\n\n", "From_ line, mboxrd quoting, final "
 	    "LF, empty line");
-	ok(mbox_append(path("new"), NULL, NULL, "x\n", 2, 0, why,
+	ok(append(path("new"), NULL, NULL, "x\n", 2, 0, why,
 	    sizeof(why)) == 0, "append a second one");
 	mb = op("new", 0);
 	ok(mb != NULL && mbox_count(mb) == 2, "two messages");
@@ -522,13 +532,13 @@ t_append(void)
 	    "Subject: one\nStatus: R\n\n>From the start\n>>From quoted\n"
 	    "last line without LF\n\n", "copied with its status");
 	put("noblank", "From a b\n\nno empty line at the end\n");
-	ok(mbox_append(path("noblank"), "c@d", "D", "y\n", 2, 0, why,
+	ok(append(path("noblank"), "c@d", "D", "y\n", 2, 0, why,
 	    sizeof(why)) == 0, "append after a message missing its empty line");
 	mb = op("noblank", 0);
 	ok(mb != NULL && mbox_count(mb) == 2, "still two messages");
 	mbox_close(mb);
 	ok(symlink("new", path("newlink")) == 0, "symlink");
-	ok(mbox_append(path("newlink"), NULL, NULL, "x\n", 2, MBOX_NOFOLLOW,
+	ok(append(path("newlink"), NULL, NULL, "x\n", 2, MBOX_NOFOLLOW,
 	    why, sizeof(why)) == -1, "append through a symlink refused "
 	    "with MBOX_NOFOLLOW");
 }
@@ -599,7 +609,7 @@ t_maildir(void)
 	ok(get("mdsaved") != NULL && strstr(get("mdsaved"), "Subject: middle"
 	    "\nStatus: O\nX-Status: F\n\nflagged\n\n") != NULL,
 	    "moved with its status");
-	ok(mbox_append(path("md"), "a@b", NULL, "Subject: saved\n\nx\n", 19,
+	ok(append(path("md"), "a@b", NULL, "Subject: saved\n\nx\n", 19,
 	    0, why, sizeof(why)) == 0, "append to a Maildir");
 	mb = op("md", 0);
 	ok(mb != NULL && mbox_count(mb) == 4, "it is there");
