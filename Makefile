@@ -8,15 +8,57 @@
 #   make check-asan the same tests on a glibc build with ASan and UBSan
 #   make fuzz       libFuzzer on every parser of outside input (clang)
 #   make charset-tables  regenerate core/charset_tables.h (Python 3)
+#
+#   make ARCH=aarch64, make ARCH=armhf
+#                   the same static binary for 64-bit or 32-bit ARM, as
+#                   build-ARCH/hikyaku (Debian's cross compilers, musl and
+#                   BearSSL from a private sysroot: scripts/deps cross);
+#                   check, size and install take ARCH too, and check runs
+#                   the tests on the binary under qemu-user
+#   make check-cross  unit tests on both ARM machines, then the armhf
+#                   integration tests (all under emulation)
 
+ARCH    ?=
+ifeq ($(ARCH),)
 CC       = musl-gcc
 BEARSSL_INC ?= /usr/include/bearssl
 BEARSSL_LIB ?= /usr/lib/x86_64-linux-gnu/libbearssl.a
+B       ?= build
+BIN      = hikyaku
+STRIP    = strip
+NM       = nm
+MACHINE  = x86-64
+else
+# A cross build: Debian's cross gcc with musl's specs file, both from the
+# sysroot scripts/deps makes in build-ARCH/sysroot; tests run the binary
+# through RUN (qemu-user: there is no binfmt_misc to do it for us).
+ifeq ($(ARCH),aarch64)
+CROSS    = aarch64-linux-gnu-
+MUSL     = aarch64-linux-musl
+QEMU     = qemu-aarch64-static
+else ifeq ($(ARCH),armhf)
+CROSS    = arm-linux-gnueabihf-
+MUSL     = arm-linux-musleabihf
+QEMU     = qemu-arm-static
+else
+$(error ARCH=$(ARCH): the machines are aarch64 and armhf)
+endif
+B        = build-$(ARCH)
+SYSROOT  = $(CURDIR)/$(B)/sysroot
+SPECS    = $(SYSROOT)/usr/lib/$(MUSL)/musl-gcc.specs
+CC       = $(CROSS)gcc -specs $(SPECS)
+BEARSSL_INC = $(SYSROOT)/usr/include/bearssl
+BEARSSL_LIB = $(SYSROOT)/usr/lib/$(CROSS:-=)/libbearssl.a
+BIN      = $(B)/hikyaku
+STRIP    = $(CROSS)strip
+NM       = $(CROSS)nm
+MACHINE  = $(ARCH)
+RUN      = $(QEMU)
+endif
 WARN     = -std=c11 -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Werror
 CFLAGS   = $(WARN) -Os -ffunction-sections -fdata-sections -D_GNU_SOURCE \
            -iquote core -I$(BEARSSL_INC)
 LDFLAGS  = -static -Wl,--gc-sections
-B       ?= build
 # libbearssl.a calls glibc's checked copies; core/fortify.c provides them
 # for musl, so it is linked after BearSSL, outside the library archive.
 FORTIFY  = $(B)/core/fortify.o
@@ -29,11 +71,10 @@ CORE_OBJ   = $(CORE_SRC:%.c=$(B)/%.o)
 APPLET_OBJ = $(APPLET_SRC:%.c=$(B)/%.o)
 UNIT_BIN   = $(UNIT_SRC:%.c=$(B)/%)
 LIB        = $(B)/libhikyaku.a
-BIN        = hikyaku
 
 all: $(BIN)
 
-$(B)/%.o: %.c $(wildcard core/*.h) tests/tap.h Makefile
+$(B)/%.o: %.c $(wildcard core/*.h) tests/tap.h Makefile | $(SPECS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -53,9 +94,31 @@ units: $(UNIT_BIN)
 deps:
 	@scripts/deps
 
+ifeq ($(ARCH),)
 check: deps $(BIN) units
 	HIKYAKU=$(CURDIR)/$(BIN) UNITDIR=$(CURDIR)/$(B)/tests/unit \
 	    prove --exec '' $(PROVE_FLAGS) $(UNIT_BIN) tests/integ/*.t
+else
+# The sysroot (and with it the cross compiler and qemu-user) comes first.
+$(SPECS):
+	@scripts/deps cross $(ARCH)
+
+# prove runs the unit programs through qemu, the scripts as they are; the
+# scripts put $$HIKYAKU_RUN before every run of the binary.
+check-units: deps $(SPECS) units
+	prove --exec '$(RUN)' $(PROVE_FLAGS) $(UNIT_BIN)
+
+check: check-units $(BIN)
+	HIKYAKU=$(CURDIR)/$(BIN) HIKYAKU_RUN='$(RUN)' \
+	    UNITDIR=$(CURDIR)/$(B)/tests/unit \
+	    prove --exec '' $(PROVE_FLAGS) tests/integ/*.t
+endif
+
+# Both ARM machines' unit tests, and the armhf integration tests (the
+# 32-bit machine is where types too narrow would show).
+check-cross:
+	$(MAKE) ARCH=aarch64 check-units
+	$(MAKE) ARCH=armhf check
 
 # The same tests on a glibc build with AddressSanitizer and UBSan.
 check-asan:
@@ -117,9 +180,9 @@ bench: deps $(BIN)
 	scripts/bench
 
 size: $(BIN)
-	@strip -o $(B)/hikyaku.stripped $(BIN)
-	@printf 'stripped: %s bytes (budget 614400)\n' $$(stat -c %s $(B)/hikyaku.stripped)
-	@nm --size-sort -r -S $(BIN) | head -25
+	@$(STRIP) -o $(B)/hikyaku.stripped $(BIN)
+	@printf '%s stripped: %s bytes (budget 614400)\n' $(MACHINE) $$(stat -c %s $(B)/hikyaku.stripped)
+	@$(NM) --size-sort -r -S $(BIN) | head -25
 
 install: $(BIN)
 	install -d $(DESTDIR)/usr/sbin
@@ -127,6 +190,7 @@ install: $(BIN)
 	$(DESTDIR)/usr/sbin/hikyaku --install -s $(DESTDIR)/usr/sbin
 
 clean:
-	rm -rf build build-asan build-fuzz $(BIN) hikyaku-asan demo
+	rm -rf build build-asan build-fuzz hikyaku hikyaku-asan demo \
+	    build-aarch64 build-armhf
 
-.PHONY: all units deps check check-asan fuzz fuzz-deps charset-tables demo bench size install clean
+.PHONY: all units deps check check-units check-cross check-asan fuzz fuzz-deps charset-tables demo bench size install clean
