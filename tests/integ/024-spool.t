@@ -41,7 +41,7 @@ rm -f "$I/spool/msg/DDDDDDDDDD"
 
 # an interrupted sendmail takes its queue file with it
 mkfifo "$T/slow"
-"$HIKYAKU" sendmail -odq bob < "$T/slow" & pid=$!
+$HK_RUN "$HIKYAKU" sendmail -odq bob < "$T/slow" & pid=$!
 exec 7>"$T/slow"
 printf 'Subject: half\n\nhalf a mess' >&7
 wait_for "[ -n \"\$(ls $I/spool/tmp)\" ]" 10; ok $? "a submission in progress has its file in tmp/"

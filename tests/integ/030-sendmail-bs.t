@@ -15,7 +15,7 @@ fi
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 socat TCP-LISTEN:"$PORT",bind=127.0.0.1,reuseaddr,fork \
-    EXEC:"$HIKYAKU sendmail -bs" 2>"$T/socat.err" &
+    EXEC:"${HK_RUN:+$HK_RUN }$HIKYAKU sendmail -bs" 2>"$T/socat.err" &
 SOCAT=$!
 trap 'kill $SOCAT 2>/dev/null; cat "$T/socat.err" >&2; rm -rf "$T"' EXIT
 wait_for "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT)).close()'"

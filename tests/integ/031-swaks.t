@@ -7,7 +7,7 @@ if ! command -v swaks >/dev/null; then
 fi
 instance
 
-swaks --pipe "$HIKYAKU sendmail -bs -odq" --from alice@test.example \
+swaks --pipe "${HK_RUN:+$HK_RUN }$HIKYAKU sendmail -bs -odq" --from alice@test.example \
 	--to bob@test.example,carol@test.example --header 'Subject: swaks test' \
 	--body 'sent by swaks' >"$T/out" 2>&1; rc=$?
 is "$rc" 0 "swaks reports success"
@@ -20,7 +20,7 @@ done
 grep -q '^Received: from .* (uid [0-9]*)$' "$I/mail/bob"; ok $? "Received: names the local uid"
 grep -q '^sent by swaks' "$I/mail/bob"; ok $? "the body arrived"
 
-swaks --pipe "$HIKYAKU sendmail -bs -odq" --from alice@test.example \
+swaks --pipe "${HK_RUN:+$HK_RUN }$HIKYAKU sendmail -bs -odq" --from alice@test.example \
 	--to 'bad address@test.example' >"$T/out" 2>&1
 grep -q '^<\*\* 501 5\.' "$T/out"; ok $? "a bad recipient gets 501 with an enhanced code"
 done_testing

@@ -23,7 +23,7 @@ as_alice() {
 		env HOME="$home" USER=alice LOGNAME=alice MAIL="$box" "$@"
 	fi
 }
-m() { as_alice "$HKA" mail -n "$@"; }
+m() { as_alice $HK_RUN "$HKA" mail -n "$@"; }
 give() {	# give FILE: make FILE alice's
 	[ "$(id -u)" -eq 0 ] && chown "$UID_ALICE:$GID_USERS" "$1"
 	chmod 0600 "$1"
@@ -189,7 +189,7 @@ cmp -s "$box" "$T/before"; ok $? "nothing lost or changed"
 # locked by another program when the session quits: nothing changes
 fill; cp "$box" "$T/before"
 rm -f "$T/in" "$T/locked"; mkfifo "$T/in"
-HIKYAKU_LOCK_WAIT=1 as_alice "$HKA" mail -n <"$T/in" >"$T/out" 2>"$T/err" &
+HIKYAKU_LOCK_WAIT=1 as_alice $HK_RUN "$HKA" mail -n <"$T/in" >"$T/out" 2>"$T/err" &
 pid=$!
 exec 3>"$T/in"
 wait_for "grep -q 'messages' '$T/out'" 20
@@ -252,9 +252,9 @@ printf 'set folder=Mail\n' > "$home/rc"
 mkdir -p "$home/Mail"
 cp "$box" "$home/Mail/archive"; give "$home/Mail/archive"
 [ "$(id -u)" -eq 0 ] && chown "$UID_ALICE:$GID_USERS" "$home/rc" "$home/Mail"
-out=$(as_alice env MAILRC="$home/rc" "$HKA" mail -n -H -f +archive </dev/null)
+out=$(as_alice env MAILRC="$home/rc" $HK_RUN "$HKA" mail -n -H -f +archive </dev/null)
 is "$(printf '%s\n' "$out" | wc -l)" 3 "-f +name: the file in the folder directory"
-out=$(as_alice env MAIL=/nonexistent "$HKA" mail -n -H -u alice </dev/null)
+out=$(as_alice env MAIL=/nonexistent $HK_RUN "$HKA" mail -n -H -u alice </dev/null)
 is "$(printf '%s\n' "$out" | wc -l)" 3 "-u alice: her mailbox from the mailbox setting, not \$MAIL"
 m -H -u nosuchuser </dev/null 2>"$T/err"; rc=$?
 is "$rc" 67 "-u an unknown user: 67 (EX_NOUSER)"
@@ -277,10 +277,10 @@ msg 1 "maildir one" | sed 1d > "$md/new/1700000001.M1P1.test.example"
 msg 2 "maildir two" | sed 1d > "$md/new/1700000002.M2P2.test.example"
 [ "$(id -u)" -eq 0 ] && chown -R "$UID_ALICE:$GID_USERS" "$md"
 rm -f "$home/mbox"
-out=$(MAIL=$md; export MAIL; as_alice env MAIL="$md" "$HKA" mail -n -H </dev/null)
+out=$(MAIL=$md; export MAIL; as_alice env MAIL="$md" $HK_RUN "$HKA" mail -n -H </dev/null)
 is "$(printf '%s\n' "$out" | wc -l)" 2 "Maildir: -H lists both"
 like "$out" "maildir two" "with their subjects"
-printf 'p 1\nq\n' | as_alice env MAIL="$md" "$HKA" mail -n >"$T/out" 2>&1; rc=$?
+printf 'p 1\nq\n' | as_alice env MAIL="$md" $HK_RUN "$HKA" mail -n >"$T/out" 2>&1; rc=$?
 is "$rc" 0 "Maildir session: exit 0"
 is "$(ls "$md/new" "$md/cur" | grep -c test.example)" 1 "Maildir: the read one left the Maildir"
 is "$(mbox_count "$home/mbox")" 1 "and went to ~/mbox"

@@ -4,6 +4,10 @@
 # ~? ~~), the "." line and EOT, askcc, ^C, dead.letter, and a reading
 # session with its "& " prompt.
 . "$(dirname "$0")/lib.sh"
+if [ -n "$self_exec_why" ]; then
+	skip "$self_exec_why"
+	done_testing
+fi
 if ! command -v python3 >/dev/null; then
 	skip "python3 is needed to drive a pseudo-terminal"
 	done_testing

@@ -13,6 +13,9 @@ export MAILRC="$T/rc" HOME="$T"
 box=$I/mail/bob
 
 # sent and read back
+if [ -n "$self_exec_why" ]; then
+	for _n in 1 2 3 4; do skip "$self_exec_why"; done
+else
 printf '今日は良い天気ですね。\n明日の会議は十時からです。\n' |
 	hk mail -n -s '明日の会議について' bob; rc=$?
 is "$rc" 0 "Japanese mail sent"
@@ -21,6 +24,7 @@ like "$out" '明日の会議について' "-H shows the subject in Japanese"
 printf 'p 1\nx\n' | hk mail -n -f "$box" >"$T/out" 2>&1
 grep -q '^Subject: 明日の会議について$' "$T/out"; ok $? "print: the subject decoded"
 grep -q '^明日の会議は十時からです。$' "$T/out"; ok $? "print: the body in Japanese"
+fi
 
 # planted mail in the Japanese charsets (written with Python's codecs)
 python3 - "$T/jp" <<'PY'
@@ -62,6 +66,10 @@ CS
 done
 
 # an attachment is listed, the text shown
+if [ -n "$self_exec_why" ]; then
+	for _n in 1 2 3; do skip "$self_exec_why"; done
+	done_testing
+fi
 rm -f "$box"
 printf 'attached\001\002' > "$T/data.bin"
 echo 'see attachment' | hk mail -n -s att -a "$T/data.bin" bob

@@ -33,7 +33,7 @@ compare() {
 	# shellcheck disable=SC2086
 	ip netns exec "$NS" $_pre "$NT" "$@" >"$T/nt.out" 2>"$T/nt.err"; _a=$?
 	# shellcheck disable=SC2086
-	ip netns exec "$NS" $_pre "$HIKYAKU" netstat "$@" >"$T/hk.out" \
+	ip netns exec "$NS" $_pre $HK_RUN "$HIKYAKU" netstat "$@" >"$T/hk.out" \
 	    2>"$T/hk.err"; _b=$?
 	{
 		diff -u "$T/nt.out" "$T/hk.out"
@@ -60,7 +60,7 @@ is "$rc" 0 "--help exits 0"
 grep -q "^usage: netstat" "$T/out"; ok $? "and prints the usage"
 hk netstat -r -i >/dev/null 2>&1; is "$?" 64 "-r with -i is a usage error"
 ln -s "$HIKYAKU" "$T/netstat-lite"
-"$T/netstat-lite" -rn >"$T/out" 2>&1
+$HK_RUN "$T/netstat-lite" -rn >"$T/out" 2>&1
 like "$(head -1 "$T/out")" "^Kernel IP routing table$" "callable as netstat-lite"
 
 if [ ! -x "$NT" ]; then
@@ -77,7 +77,7 @@ stable() {	# stable LABEL OPTS...
 	_i=0
 	while [ $_i -lt 8 ]; do
 		"$NT" "$@" >"$T/s1" 2>"$T/s1e"
-		"$HIKYAKU" netstat "$@" >"$T/s2" 2>"$T/s2e"
+		$HK_RUN "$HIKYAKU" netstat "$@" >"$T/s2" 2>"$T/s2e"
 		"$NT" "$@" >"$T/s3" 2>"$T/s3e"
 		if cmp -s "$T/s1" "$T/s3" && cmp -s "$T/s1e" "$T/s3e"; then
 			if cmp -s "$T/s1" "$T/s2" && cmp -s "$T/s1e" "$T/s2e"; then
@@ -230,11 +230,11 @@ compare "namespace, as nobody" setpriv --reuid=65534 --regid=65534 \
 grep -q "^(Not all processes could be identified" "$T/hk.err"
 ok $? "the note to non-root users is printed"
 in_ns setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$HIKYAKU" netstat -ltnp 2>/dev/null | grep -q "127.0.0.1:2626 .*LISTEN .*[0-9]/python3"
+	$HK_RUN "$HIKYAKU" netstat -ltnp 2>/dev/null | grep -q "127.0.0.1:2626 .*LISTEN .*[0-9]/python3"
 ok $? "a non-root user sees its own listener's PID/program"
 
 # The tests' own view of the known sockets, not just agreement.
-in_ns "$HIKYAKU" netstat -atnp >"$T/out" 2>&1
+in_ns $HK_RUN "$HIKYAKU" netstat -atnp >"$T/out" 2>&1
 grep -q '^tcp        0      0 127.0.0.1:25            0.0.0.0:\*               LISTEN      [0-9]*/python3' "$T/out"
 ok $? "port 25 is shown listening, with its program"
 grep -q '^tcp     1234      0 127.0.0.1:25            127.0.0.1:41001         ESTABLISHED' "$T/out"
@@ -249,13 +249,13 @@ first_blocks() {	# first_blocks FILE HEADER: up to the third HEADER
 	awk -v h="$2" 'index($0, h) == 1 { n++ } n <= 2' "$1"
 }
 in_ns timeout 2.6 "$NT" -c -atn >"$T/c1" 2>&1
-in_ns timeout 2.6 "$HIKYAKU" netstat -c -atn >"$T/c2" 2>&1
+in_ns timeout 2.6 $HK_RUN "$HIKYAKU" netstat -c -atn >"$T/c2" 2>&1
 first_blocks "$T/c1" "Active Internet" >"$T/c1b"
 first_blocks "$T/c2" "Active Internet" >"$T/c2b"
 is "$(grep -c '^Active Internet' "$T/c2b")" 2 "-c prints again after a second"
 cmp -s "$T/c1b" "$T/c2b"; ok $? "-c -atn: the first two blocks as net-tools"
 in_ns timeout 2.6 "$NT" -c -i >"$T/c1" 2>&1
-in_ns timeout 2.6 "$HIKYAKU" netstat -c -i >"$T/c2" 2>&1
+in_ns timeout 2.6 $HK_RUN "$HIKYAKU" netstat -c -i >"$T/c2" 2>&1
 first_blocks "$T/c1" "Iface" >"$T/c1b"
 first_blocks "$T/c2" "Iface" >"$T/c2b"
 cmp -s "$T/c1b" "$T/c2b"; ok $? "-c -i: the first two blocks as net-tools"

@@ -2,7 +2,8 @@
 """Drive `mail` through a pseudo-terminal as a person would, printing TAP.
 
 Run by 042-mail-pty.t inside a test instance: HIKYAKU is the binary,
-HIKYAKU_CONF the instance, INST its folder, TDIR a scratch folder.
+HIKYAKU_CONF the instance, INST its folder, TDIR a scratch folder;
+HIKYAKU_RUN, when set, is put before the binary (its emulator).
 """
 import os
 import pty
@@ -12,6 +13,7 @@ import sys
 import time
 
 HK = os.environ["HIKYAKU"]
+RUN = os.environ.get("HIKYAKU_RUN", "").split()
 INST = os.environ["INST"]
 TDIR = os.environ["TDIR"]
 n = 0
@@ -38,7 +40,8 @@ class Session:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             try:
-                os.execve(HK, [HK, "mail"] + args, e)
+                argv = RUN + [HK, "mail"] + args
+                os.execvpe(argv[0], argv, e)
             finally:
                 os._exit(127)
 

@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -485,7 +487,21 @@ t_send(void)
 	struct compose_env e;
 	struct buf	 rep, in;
 	sigset_t	 set;
+	char		*probe[] = { "sendmail", NULL };
+	pid_t		 pid;
+	int		 r;
 
+	/* Under qemu-user with no binfmt_misc (make check ARCH=...) the
+	   kernel cannot start this program again: none of this can run. */
+	if ((r = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, probe,
+	    environ)) == ENOEXEC) {
+		printf("ok %d # skip the hand-off: this program cannot exec "
+		    "itself (%s; emulated, no binfmt_misc)\n", ++tap_n,
+		    strerror(r));
+		return;
+	}
+	if (r == 0)
+		waitpid(pid, NULL, 0);
 	if (mkdtemp(stub_dir) == NULL) {
 		ok(0, "mkdtemp: %s", strerror(errno));
 		return;
