@@ -184,10 +184,13 @@ size: $(BIN)
 	@printf '%s stripped: %s bytes (budget 614400)\n' $(MACHINE) $$(stat -c %s $(B)/hikyaku.stripped)
 	@$(NM) --size-sort -r -S $(BIN) | head -25
 
+# DESTDIR: a staged tree (a device's root file system) to copy from;
+# the binary is stripped, as make size measures it;
+# with ARCH the links are made by the binary under qemu-user.
 install: $(BIN)
 	install -d $(DESTDIR)/usr/sbin
-	install -m 0755 $(BIN) $(DESTDIR)/usr/sbin/hikyaku
-	$(DESTDIR)/usr/sbin/hikyaku --install -s $(DESTDIR)/usr/sbin
+	install -m 0755 -s --strip-program=$(STRIP) $(BIN) $(DESTDIR)/usr/sbin/hikyaku
+	$(RUN) $(DESTDIR)/usr/sbin/hikyaku --install -s $(DESTDIR)/usr/sbin
 
 clean:
 	rm -rf build build-asan build-fuzz hikyaku hikyaku-asan demo \
