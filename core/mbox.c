@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -329,6 +330,11 @@ open_mbox(struct mbox *mb, int fd, struct stat *st, char *why,
 	if (fstat(fd, st) == -1)
 		r = fail(why, len, errno, "cannot read mailbox %s: %s",
 		    mb->path, strerror(errno));
+	else if ((unsigned long long)st->st_size > SIZE_MAX)
+		/* a 32-bit machine cannot map it whole: never a part */
+		r = fail(why, len, EFBIG, "cannot read mailbox %s: it is "
+		    "larger than this machine can map (%lld bytes)", mb->path,
+		    (long long)st->st_size);
 	else if (st->st_size > 0 && (map = mmap(NULL, (size_t)st->st_size,
 	    PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
 		r = fail(why, len, errno, "cannot read mailbox %s: %s",
