@@ -65,6 +65,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -111,6 +112,15 @@ struct opts {
 	int			 nrcpts;
 };
 
+/* What a summary line shows of a message, as bsd-mailx reads it. */
+struct head {
+	char		*from;		/* the sender (msglist_skin), decoded */
+	char		*subj;		/* decoded */
+	size_t		 lines;
+	long long	 size;
+	int		 done;
+};
+
 struct mail {
 	struct conf		 conf;
 	struct mailrc		 rc;
@@ -126,8 +136,9 @@ struct mail {
 	size_t			 n, dot;	/* dot 1-based */
 	int			 sawcom;
 	unsigned char		*sel;
-	char			**subj;		/* decoded, on demand */
-	char			**addr;
+	struct head		*head;		/* on demand */
+	const char		*raw;		/* the mbox mapped, for the summary */
+	size_t			 rawlen;
 	int			 width, rows;
 };
 
@@ -1057,40 +1068,107 @@ view_flags(void *arg, size_t i)
 	return f;
 }
 
+/* The raw message (mbox: From_ line on, as stored, in place; 1) or
+   its header section into raw (Maildir, or when the mbox could not be
+   mapped; 0). */
+static int
+head_raw(struct mail *m, size_t i, struct buf *raw, const char **p,
+    size_t *n)
+{
+	struct mbox_msg	*mm = msg_at(m, i);
+	char		 why[LIM_ERR];
+
+	*n = (size_t)(mm->end - mm->off);
+	if (m->raw != NULL && *mm->file == '\0' &&
+	    (size_t)mm->end <= m->rawlen && *n > 5 &&
+	    memcmp(m->raw + mm->off, "From ", 5) == 0 &&
+	    strncmp(m->raw + mm->off + 5, mm->env_from,
+	    strlen(mm->env_from)) == 0) {
+		*p = m->raw + mm->off;
+		return 1;
+	}
+	if (mbox_header(m->mb, i, raw, why, sizeof(why)) == -1)
+		buf_reset(raw);
+	*p = buf_str(raw);
+	*n = raw->len;
+	return 0;
+}
+
+/* A header value decoded for the screen (kept as it is when it cannot
+   be). */
+static char *
+decoded(const char *v)
+{
+	struct buf	 b;
+	char		*r;
+
+	buf_init(&b, 0);
+	if (mime_header_decode(&b, v, strlen(v)) == -1 || buf_failed(&b)) {
+		buf_reset(&b);
+		buf_adds(&b, v);
+	}
+	r = strdup(buf_str(&b));
+	buf_free(&b);
+	return r;
+}
+
+/*
+ * The sender is bsd-mailx's: From:, else Sender:, else the From_
+ * line's; lines and bytes as it counts them (mbox only: a Maildir
+ * message is not read by it, and keeps its file's).
+ */
+static struct head *
+head_of(struct mail *m, size_t i)
+{
+	struct head	*h = &m->head[i];
+	struct mbox_msg	*mm = msg_at(m, i);
+	struct buf	 raw, v;
+	const char	*p;
+	size_t		 n;
+	char		*a;
+
+	if (h->done)
+		return h;
+	h->done = 1;
+	h->lines = mm->lines;
+	h->size = (long long)mm->size;
+	buf_init(&raw, 0);
+	buf_init(&v, 0);
+	if (head_raw(m, i, &raw, &p, &n) == 1)
+		msglist_count(p, n, &h->lines, &h->size);
+	if (!msglist_field(&v, p, n, "from") &&
+	    !msglist_field(&v, p, n, "sender")) {
+		buf_reset(&v);
+		buf_adds(&v, mm->env_from);
+	}
+	if ((a = malloc(v.len + 1)) != NULL) {
+		msglist_skin(buf_str(&v), a, v.len + 1);
+		h->from = decoded(a);
+		free(a);
+	}
+	buf_reset(&v);
+	if (!msglist_field(&v, p, n, "subject"))
+		msglist_field(&v, p, n, "subj");
+	h->subj = decoded(buf_str(&v));
+	buf_free(&raw);
+	buf_free(&v);
+	return h;
+}
+
 static const char *
 view_from(void *arg, size_t i)
 {
-	struct mail	*m = arg;
-	struct mbox_msg	*mm;
-	char		 a[LIM_ADDR + LIM_HOSTNAME + 2];
+	struct head	*h = head_of(arg, i);
 
-	if (m->addr[i] == NULL) {
-		mm = msg_at(m, i);
-		msglist_skin(*mm->from ? mm->from : mm->env_from, a, sizeof(a));
-		m->addr[i] = strdup(a);
-	}
-	return m->addr[i] != NULL ? m->addr[i] : "";
+	return h->from != NULL ? h->from : "";
 }
 
 static const char *
 view_subject(void *arg, size_t i)
 {
-	struct mail	*m = arg;
-	struct mbox_msg	*mm;
-	struct buf	 b;
+	struct head	*h = head_of(arg, i);
 
-	if (m->subj[i] == NULL) {
-		mm = msg_at(m, i);
-		buf_init(&b, 0);
-		if (mime_header_decode(&b, mm->subject,
-		    strlen(mm->subject)) == -1 || buf_failed(&b)) {
-			buf_reset(&b);
-			buf_adds(&b, mm->subject);
-		}
-		m->subj[i] = strdup(buf_str(&b));
-		buf_free(&b);
-	}
-	return m->subj[i] != NULL ? m->subj[i] : "";
+	return h->subj != NULL ? h->subj : "";
 }
 
 static void
@@ -1152,7 +1230,7 @@ summary(struct mail *m, size_t i, struct buf *out)
 	else if (msglist_date(mm->date, date, sizeof(date)) == -1)
 		date[0] = '\0';
 	msglist_summary(out, m->dot == i + 1 ? '>' : ' ', disp_char(mm), i + 1,
-	    view_from(m, i), date, mm->lines, (long long)mm->size,
+	    view_from(m, i), date, head_of(m, i)->lines, head_of(m, i)->size,
 	    view_subject(m, i), m->width);
 }
 
@@ -2170,6 +2248,34 @@ mailbox_of(struct mail *m, const struct opts *o, const char **who)
 		    u.name);
 }
 
+/*
+ * The mbox mapped once more, read-only, for the summary's counts (each
+ * message checked to start with its From_ line when read): only when
+ * it is a file that still holds every message.
+ */
+static void
+open_raw(struct mail *m)
+{
+	struct stat	 st;
+	struct mbox_msg	*last;
+	void		*p;
+	int		 fd;
+
+	m->raw = NULL;
+	if (m->n == 0 || *(last = msg_at(m, m->n - 1))->file != '\0' ||
+	    last->end <= 0)
+		return;
+	if ((fd = open(m->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size >= last->end && (p = mmap(NULL, (size_t)last->end,
+	    PROT_READ, MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
+		m->raw = p;
+		m->rawlen = (size_t)last->end;
+	}
+	close(fd);
+}
+
 /* Open the mailbox, or exit as mailx does. */
 static void
 open_box(struct mail *m, const struct opts *o)
@@ -2200,10 +2306,10 @@ open_box(struct mail *m, const struct opts *o)
 		exit(1);
 	}
 	m->sel = calloc(m->n + 1, 1);
-	m->subj = calloc(m->n + 1, sizeof(*m->subj));
-	m->addr = calloc(m->n + 1, sizeof(*m->addr));
-	if (m->sel == NULL || m->subj == NULL || m->addr == NULL)
+	m->head = calloc(m->n + 1, sizeof(*m->head));
+	if (m->sel == NULL || m->head == NULL)
 		app_die(EX_TEMPFAIL, "%s", strerror(ENOMEM));
+	open_raw(m);
 }
 
 static int

@@ -11,6 +11,7 @@
 #include "msglist.h"
 
 #define TOKEN_MAX	256
+#define MSGLIST_LINE	8192	/* bsd-mailx's LINESIZE (BUFSIZ) */
 
 struct parse {
 	const struct msglist_view	*v;
@@ -308,64 +309,212 @@ msglist_summary(struct buf *out, int cur, int disp, size_t num,
 	char	 wcount[64];
 	int	 subjlen;
 
-	snprintf(wcount, sizeof(wcount), "%3zu/%-5lld", lines, size);
+	snprintf(wcount, sizeof(wcount), "%4zu/%-5lld", lines, size);
 	buf_printf(out, "%c%c%3zu ", cur, disp, num);
-	msglist_cols(out, from, 20, 1);
+	msglist_cols(out, from, 17, 1);
 	buf_adds(out, "  ");
 	msglist_cols(out, date16, 16, 1);
 	buf_printf(out, " %s", wcount);
-	subjlen = width - 50 - (int)strlen(wcount);
-	if (subject != NULL && subjlen >= 0) {
+	subjlen = width - 43 - (int)strlen(wcount);
+	if (subjlen >= 0) {
 		buf_addc(out, ' ');
-		msglist_cols(out, subject, subjlen, 0);
+		msglist_cols(out, subject != NULL ? subject : "", subjlen, 0);
 	}
 	buf_addc(out, '\n');
 }
 
-/* Copy the address inside <...>, or the first word outside comments. */
+void
+msglist_count(const char *msg, size_t n, size_t *lines, long long *bytes)
+{
+	const char	*p = msg, *e = msg + n, *nl, *z;
+	size_t		 k, c;
+	int		 nul = memchr(msg, '\0', n) != NULL;
+
+	*lines = 0;
+	*bytes = 0;
+	while (p < e) {
+		k = (size_t)(e - p) < MSGLIST_LINE - 1 ? (size_t)(e - p) :
+		    MSGLIST_LINE - 1;
+		if ((nl = memchr(p, '\n', k)) != NULL)
+			k = (size_t)(nl + 1 - p);
+		c = nul && (z = memchr(p, '\0', k)) != NULL ?
+		    (size_t)(z - p) : k;
+		if (c >= 2 && p[c - 1] == '\n' && p[c - 2] == '\r')
+			c--;
+		++*lines;
+		*bytes += (long long)c;
+		p += k;
+	}
+}
+
+/* One line of hdr at p (without its LF, nor a CR before it); NULL at
+   the end or at the empty line. */
+static const char *
+hline(const char *p, const char *e, const char **le)
+{
+	const char	*nl;
+
+	if (p >= e)
+		return NULL;
+	nl = memchr(p, '\n', (size_t)(e - p));
+	*le = nl != NULL ? nl : e;
+	if (*le > p && (*le)[-1] == '\r' && nl != NULL)
+		--*le;
+	return *le == p ? NULL : p;
+}
+
+static const char *
+next_line(const char *p, const char *e)
+{
+	const char	*nl = memchr(p, '\n', (size_t)(e - p));
+
+	return nl != NULL ? nl + 1 : e;
+}
+
+int
+msglist_field(struct buf *out, const char *hdr, size_t n, const char *name)
+{
+	const char	*p = hdr, *e = hdr + n, *ls, *le, *c, *v, *ve;
+	size_t		 nl = strlen(name);
+	int		 found = 0;
+
+	while ((ls = hline(p, e, &le)) != NULL) {
+		for (c = ls; c < le && *c != ':' && isprint((unsigned char)*c);
+		    c++)
+			;
+		p = next_line(ls, e);
+		if (c == le || *c != ':' || (size_t)(c - ls) != nl ||
+		    strncasecmp(ls, name, nl) != 0)
+			continue;
+		for (v = c + 1; v < le && (*v == ' ' || *v == '\t'); v++)
+			;
+		if (found)
+			buf_addc(out, ' ');
+		found = 1;
+		for (;;) {	/* a fold: trimmed, joined with one space */
+			for (ve = le; ve > v && (ve[-1] == ' ' ||
+			    ve[-1] == '\t'); ve--)
+				;
+			buf_add(out, v, (size_t)(ve - v));
+			if (p >= e || (*p != ' ' && *p != '\t') ||
+			    hline(p, e, &le) == NULL)
+				break;
+			for (v = p; v < le && (*v == ' ' || *v == '\t'); v++)
+				;
+			buf_addc(out, ' ');
+			p = next_line(p, e);
+		}
+	}
+	buf_add(out, "", 0);
+	return found;
+}
+
+/* After the "(" of a comment: past its ")" (nested, \-quoting). */
+static const char *
+skip_comment(const char *p)
+{
+	int	 depth = 1;
+
+	for (; depth > 0 && *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+	}
+	return p;
+}
+
+/* After the ">" of an address: past the rest of it, up to a comma. */
+static const char *
+skip_rest(const char *p)
+{
+	while (*p != '\0' && *p != ',') {
+		if (*p == '(')
+			p = skip_comment(p + 1);
+		else if (*p++ == '"') {
+			while (*p != '\0' && *p++ != '"')
+				if (p[-1] == '\\' && *p != '\0')
+					p++;
+		}
+	}
+	return p;
+}
+
+/*
+ * bsd-mailx's skin(): comments dropped, quoted strings unquoted, the
+ * text inside <> taken, " at " read as "@", runs of spaces kept as one;
+ * then, as its nameof(), of a UUCP path a!b!c!u only the last two hops.
+ */
 void
 msglist_skin(const char *from, char *out, size_t len)
 {
-	const char	*lt = NULL, *p;
-	size_t		 n = 0;
-	int		 depth = 0, q = 0;
+	const char	*p = from, *bang;
+	size_t		 n = 0, start = 0;
+	int		 c, lt = 0, sp = 0, bangs = 0;
 
-	for (p = from; *p != '\0'; p++) {
-		if (q) {
-			if (*p == '\\' && p[1] != '\0')
+	if (len == 0)
+		return;
+	if (strpbrk(from, "(< ") == NULL) {
+		snprintf(out, len, "%s", from);
+		goto uucp;
+	}
+#define PUT(ch)	do { if (n + 1 < len) out[n++] = (char)(ch); } while (0)
+	while ((c = (unsigned char)*p++) != '\0') {
+		if (c == '(') {
+			p = skip_comment(p);
+			sp = 0;
+		} else if (c == '"') {
+			while ((c = (unsigned char)*p) != '\0') {
 				p++;
-			else if (*p == '"')
-				q = 0;
-		} else if (*p == '"')
-			q = 1;
-		else if (*p == '(')
-			depth++;
-		else if (*p == ')' && depth > 0)
-			depth--;
-		else if (*p == '<' && depth == 0) {
-			lt = p + 1;
-			break;
+				if (c == '"')
+					break;
+				if (c == '\\' && *p != '\0')
+					c = (unsigned char)*p++;
+				PUT(c);
+			}
+			sp = 0;
+		} else if (c == ' ') {
+			if (strncmp(p, "at ", 3) == 0) {
+				p += 3;
+				PUT('@');
+			} else if (strncmp(p, "@ ", 2) == 0) {
+				p += 2;
+				PUT('@');
+			} else
+				sp = 1;
+		} else if (c == '<') {
+			n = start;
+			lt = 1;
+			sp = 0;
+		} else if (c == '>' && lt) {
+			lt = 0;
+			p = skip_rest(p);
+			sp = 0;
+		} else {
+			if (sp)
+				PUT(' ');
+			sp = 0;
+			PUT(c);
+			if (c == ',' && *p == ' ' && !lt) {
+				PUT(' ');
+				p += strspn(p, " ");
+				start = n;
+			}
 		}
 	}
-	if (lt != NULL) {
-		for (p = lt; *p != '\0' && *p != '>' && n + 1 < len; p++)
-			out[n++] = *p;
-		out[n] = '\0';
-		return;
-	}
-	depth = 0;
-	for (p = from; *p != '\0' && n + 1 < len; p++) {
-		if (*p == '(')
-			depth++;
-		else if (*p == ')' && depth > 0)
-			depth--;
-		else if (depth == 0 && (*p == ' ' || *p == '\t' || *p == ',')) {
-			if (n > 0)
-				break;
-		} else if (depth == 0)
-			out[n++] = *p;
-	}
+#undef PUT
 	out[n] = '\0';
+uucp:
+	for (size_t i = 0; out[i] != '\0'; i++)
+		bangs += out[i] == '!';
+	if (bangs < 2)
+		return;
+	for (bang = strrchr(out, '!') - 1; bang > out && *bang != '!'; bang--)
+		;
+	if (*bang == '!')
+		memmove(out, bang + 1, strlen(bang + 1) + 1);
 }
 
 int

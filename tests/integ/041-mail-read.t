@@ -63,7 +63,7 @@ m -H >"$T/out" </dev/null; rc=$?
 is "$rc" 0 "-H: exit 0"
 is "$(wc -l < "$T/out")" 3 "-H: one line per message"
 size1=$(msg 1 "first one" | wc -c); lines1=$(msg 1 "first one" | wc -l)
-want=$(printf '>N  1 bob@test.example      Sat Nov 28 09:11 %3d/%-5d first one' "$lines1" "$size1")
+want=$(printf '>N  1 bob@test.example   Sat Nov 28 09:11 %4d/%-5d first one' "$lines1" "$size1")
 is "$(sed -n 1p "$T/out")" "$want" "-H: bsd-mailx's summary line, exactly"
 like "$(sed -n 3p "$T/out")" '^ N  3 bob@test.example' "-H: the others without the > mark"
 cmp -s "$box" "$T/before"; ok $? "-e and -H change nothing in the mailbox (no Status: written)"

@@ -96,26 +96,75 @@ t_summary(void)
 	buf_init(&b, 0);
 	msglist_summary(&b, '>', 'N', 1, "alice@test.example",
 	    "Sat Nov 28 09:19", 14, 420, "hello", 80);
-	is_str(buf_str(&b), ">N  1 alice@test.example    Sat Nov 28 09:19  "
-	    "14/420   hello\n", "bsd-mailx's summary line");
+	is_str(buf_str(&b), ">N  1 alice@test.exampl  Sat Nov 28 09:19   "
+	    "14/420   hello\n", "Debian bsd-mailx's summary line");
 	buf_reset(&b);
 	msglist_summary(&b, ' ', ' ', 123, "a-very-long-sender-address@example.org",
 	    "Mon Jan  1 00:00", 1234, 123456, "a subject that is far too long "
 	    "to fit", 80);
-	is_str(buf_str(&b), "  123 a-very-long-sender-a  Mon Jan  1 00:00 "
-	    "1234/123456 a subject that is f\n",
-	    "sender cut to 20, subject to the width left");
+	is_str(buf_str(&b), "  123 a-very-long-sende  Mon Jan  1 00:00 "
+	    "1234/123456 a subject that is far too \n",
+	    "sender cut to 17, subject to the width left (80 - 43 - 11)");
+	buf_reset(&b);
+	msglist_summary(&b, ' ', ' ', 1, "x@y", "Mon Jan  1 00:00", 1, 1,
+	    "subject", 52);
+	is_str(buf_str(&b), "    1 x@y                Mon Jan  1 00:00    1/1    "
+	    "\n", "no room: the line ends after the counts");
 	buf_reset(&b);
 	msglist_summary(&b, ' ', 'U', 2, "x@y", "Sat Nov 28 09:19", 3, 99,
 	    "日本語のメールです。とても長い件名", 80);
-	is_str(buf_str(&b), " U  2 x@y                   Sat Nov 28 09:19"
-	    "   3/99    日本語のメールです。\n",
-	    "Japanese subject cut between characters (2 columns each)");
+	is_str(buf_str(&b), " U  2 x@y                Sat Nov 28 09:19"
+	    "    3/99    日本語のメールです。とても\n",
+	    "Japanese subject cut between characters (27 columns: 13 of 2)");
 	buf_reset(&b);
 	is_int(msglist_cols(&b, "a\tb\001\xff" "c", 10, 0), 6,
 	    "controls and bad bytes are one column each");
 	is_str(buf_str(&b), "a b??c", "shown as ' ' and '?'");
 	buf_free(&b);
+}
+
+static void
+t_field_count(void)
+{
+	static const char hdr[] =
+	    "From a@b Sat Jul  9 23:36:00 1994\r\n"
+	    "Subject: one  \r\n"
+	    "\t  two\r\n"
+	    "X-No-Colon line\n"
+	    "subject:second\n"
+	    "Subject : not this one\n"
+	    "Sender:\n"
+	    "\n"
+	    "Subject: body\n";
+	struct buf	 b;
+	size_t		 lines;
+	long long	 bytes;
+	char		 big[20000];
+
+	buf_init(&b, 0);
+	is_int(msglist_field(&b, hdr, sizeof(hdr) - 1, "subject"), 1,
+	    "field: found");
+	is_str(buf_str(&b), "one two second",
+	    "field: folds and repeats joined with one space, CR LF read");
+	buf_reset(&b);
+	is_int(msglist_field(&b, hdr, sizeof(hdr) - 1, "sender"), 1,
+	    "field: an empty one is found");
+	is_str(buf_str(&b), "", "field: and empty");
+	buf_reset(&b);
+	is_int(msglist_field(&b, hdr, sizeof(hdr) - 1, "from"), 0,
+	    "field: the From_ line is no field");
+	buf_free(&b);
+	msglist_count(hdr, sizeof(hdr) - 1, &lines, &bytes);
+	is_int((int)lines, 9, "count: lines");
+	is_int((int)bytes, (int)sizeof(hdr) - 1 - 3,
+	    "count: a CR LF line counts one byte less (as bsd-mailx)");
+	memset(big, 'x', sizeof(big));
+	big[sizeof(big) - 1] = '\n';
+	big[100] = '\0';
+	msglist_count(big, sizeof(big), &lines, &bytes);
+	is_int((int)lines, 3, "count: a long line counts per 8,191 bytes");
+	is_int((int)bytes, (int)sizeof(big) - 8191 + 100,
+	    "count: a line is counted up to a NUL");
 }
 
 static void
@@ -131,6 +180,23 @@ t_skin_date(void)
 	is_str(a, "bob@example.org", "skin: comment");
 	msglist_skin("=?UTF-8?B?5pel5pys?= <nihon@example.jp>", a, sizeof(a));
 	is_str(a, "nihon@example.jp", "skin: encoded display name");
+	/* as Debian's bsd-mailx (its skin() and nameof()) */
+	msglist_skin("Big Bug bb@bug.com", a, sizeof(a));
+	is_str(a, "Big Bug bb@bug.com", "skin: no <>, the words kept");
+	msglist_skin("pete(his account)@silly.test", a, sizeof(a));
+	is_str(a, "pete@silly.test", "skin: a comment inside removed");
+	msglist_skin("a at  b.example", a, sizeof(a));
+	is_str(a, "a@ b.example", "skin: ' at ' is '@'");
+	msglist_skin("\"quoted \\\" name\" stuff@x", a, sizeof(a));
+	is_str(a, "quoted \" name stuff@x", "skin: quotes taken off");
+	msglist_skin("h1!h2!h3!user", a, sizeof(a));
+	is_str(a, "h3!user", "skin: a UUCP path keeps two hops");
+	msglist_skin("\"x\"@y", a, sizeof(a));
+	is_str(a, "\"x\"@y", "skin: nothing to skin, kept as it is");
+	msglist_skin("Name <a@x> (c), Other <b@y>", a, sizeof(a));
+	is_str(a, "a@x, b@y", "skin: a list");
+	msglist_skin("Big Bug bb@bug.com", a, 8);
+	is_str(a, "Big Bug", "skin: cut to the buffer");
 	ok(msglist_date("Sat, 28 Nov 2026 09:19:43 +0900", d, sizeof(d)) == 0,
 	    "date: RFC 5322");
 	is_str(d, "Sat Nov 28 09:19:43 2026", "date: as a From_ line");
@@ -147,5 +213,6 @@ main(void)
 	t_lists();
 	t_summary();
 	t_skin_date();
+	t_field_count();
 	return done_testing();
 }
