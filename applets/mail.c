@@ -557,6 +557,19 @@ put_names(const char *field, const struct compose_list *l)
 	putchar('\n');
 }
 
+/* Text from a message to the terminal, through the one filter every
+   byte of mail shown passes (mime_clean). */
+static void
+put_safe(const char *p, size_t n)
+{
+	struct buf	 b;
+
+	buf_init(&b, 0);
+	if (mime_clean(&b, p, n, 1) == 0)
+		fwrite(b.s, 1, b.len, stdout);
+	buf_free(&b);
+}
+
 static void
 show_draft(const struct compose *c)
 {
@@ -567,7 +580,7 @@ show_draft(const struct compose *c)
 	put_names("Cc", &c->cc);
 	put_names("Bcc", &c->bcc);
 	putchar('\n');
-	fwrite(c->body.s, 1, c->body.len, stdout);
+	put_safe(c->body.s, c->body.len);
 }
 
 static void
@@ -1404,14 +1417,25 @@ pager_show(const char *pager, const struct buf *b)
 	return st != 127 << 8;
 }
 
+/*
+ * Messages as p, t, top show them: every byte through mime_clean,
+ * whatever part of the message it comes from (the From_ line, field
+ * names, lines that are no field, text that did not decode).
+ */
 static void
-show(struct mail *m, const struct buf *b)
+show(struct mail *m, const struct buf *raw)
 {
 	const char	*crt = mailrc_get(&m->rc, "crt");
 	const char	*pager = mailrc_get(&m->rc, "PAGER");
 	size_t		 lines = 0;
 	long		 lim;
+	struct buf	 c, *b = &c;
 
+	buf_init(&c, 0);
+	if (mime_clean(&c, raw->s, raw->len, 1) == -1) {
+		puts(strerror(ENOMEM));
+		goto done;
+	}
 	if (crt != NULL && isatty(1)) {
 		lim = *crt ? strtol(crt, NULL, 10) : m->rows;
 		for (size_t i = 0; i < b->len; i++)
@@ -1419,10 +1443,12 @@ show(struct mail *m, const struct buf *b)
 		if (lim > 0 && lines > (size_t)lim) {
 			fflush(stdout);
 			if (pager_show(pager && *pager ? pager : "more", b))
-				return;
+				goto done;
 		}
 	}
 	fwrite(b->s, 1, b->len, stdout);
+done:
+	buf_free(&c);
 }
 
 static void

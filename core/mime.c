@@ -92,12 +92,21 @@ mime_is_utf8(const char *p, size_t n)
 	return 1;
 }
 
+static void put_clean(struct buf *, const char *, size_t, int);
+
 /*
  * Text for a terminal: valid UTF-8 kept, anything else U+FFFD; of the
  * controls, a body keeps TAB and LF (a CR before LF goes), a header
  * value turns TAB, CR, LF into spaces; the others (ESC ...) and the C1
  * controls become U+FFFD so that no mail can drive the terminal.
  */
+int
+mime_clean(struct buf *o, const char *p, size_t n, int body)
+{
+	put_clean(o, p, n, body);
+	return buf_failed(o) ? -1 : 0;
+}
+
 static void
 put_clean(struct buf *o, const char *p, size_t n, int body)
 {

@@ -23,6 +23,15 @@ int	mime_is_utf8(const char *p, size_t n);
    form, surrogate or code point past U+10FFFF), 0 when there is none. */
 size_t	mime_utf8_len(const unsigned char *p, size_t n);
 
+/*
+ * Text from a message made safe for a terminal, appended to out: valid
+ * UTF-8 kept, any other byte U+FFFD; of the controls, body text keeps
+ * TAB and LF (a CR before an LF goes), a header value turns TAB, CR
+ * and LF into spaces; every other C0 control, DEL and the C1 controls
+ * become U+FFFD.  Running it again changes nothing.  0 or -1.
+ */
+int	mime_clean(struct buf *out, const char *p, size_t n, int body);
+
 /* base64 (RFC 2045 6.8) in lines of 76 characters, each ending in LF. */
 int	mime_b64_encode(struct buf *out, const void *p, size_t n);
 /* base64 in one piece, no line break (the text of a B encoded word). */

@@ -283,7 +283,10 @@ msglist_cols(struct buf *out, const char *s, int cols, int pad)
 		    (c >= 0x7f && c < 0xa0)) {
 			if (used + 1 > cols)
 				break;
-			buf_addc(out, c == '\t' ? ' ' : '?');
+			if (n != 0 && (c == '\t' || c == '\r' || c == '\n'))
+				buf_addc(out, ' ');
+			else	/* as mime_clean() shows a header value */
+				buf_add(out, "\xef\xbf\xbd", 3);
 			used++;
 			p += n == 0 ? 1 : n;
 			continue;

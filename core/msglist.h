@@ -56,8 +56,9 @@ void	msglist_summary(struct buf *out, int cur, int disp, size_t num,
 
 /*
  * Append s (UTF-8) cut to at most cols terminal columns (a wide East
- * Asian character takes two); control characters and bytes that are
- * not UTF-8 shown as '?'.  pad: fill with spaces up to cols.  Returns
+ * Asian character takes two); as mime_clean() shows a header value:
+ * TAB, CR, LF as a space, the other controls and bytes that are not
+ * UTF-8 as U+FFFD (one column).  pad: fill with spaces up to cols.  Returns
  * the columns written.
  */
 int	msglist_cols(struct buf *out, const char *s, int cols, int pad);

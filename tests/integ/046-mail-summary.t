@@ -128,4 +128,18 @@ is "$(sed -n 1p "$T/got3")" ">N  1 山田太郎 taro@exa  Sat Jul  9 23:36    6/
     "sender and subject decoded, cut at 17 and 27 columns, never inside a character"
 is "$(sed -n 2p "$T/got3")" " N  2 evil�[31m@x        Sat Jul  9 23:36    6/82    red�[0m� bell" \
     "ESC and BEL in the sender and subject shown as U+FFFD"
+
+# nothing from a message reaches the terminal raw, in any command: the
+# From_ line, a field name, a line that is no field, a value, the body
+printf 'From evil\033]0;x\007@x Sat Jul  9 23:36:00 1994\nFrom: a\033[5m@x\nX-Bad\033[31m: v\033[0m\nno colon \033[2J line\nSubject: s\033c\n\nbody \033[1m \233 \302\233\n' > "$T/esc"
+for cmd in "p 1" "t 1" "top 1" "P 1" "h" "f 1" "z"; do
+	printf '%s\nx\n' "$cmd" | "$HIKYAKU" mail -N -f "$T/esc" > "$T/out" 2>&1
+	n=$(tr -cd '\000-\010\013-\037\177' < "$T/out" | wc -c)
+	c1=$(LC_ALL=C grep -c "$(printf '\302[\200-\237]')" "$T/out")
+	is "$n/$c1" "0/0" "'$cmd': no C0 or C1 control from the message on the terminal"
+done
+printf 'p 1\nx\n' | "$HIKYAKU" mail -N -f "$T/esc" > "$T/out" 2>&1
+like "$(cat "$T/out")" "X-Bad�\\[31m: v�\\[0m" "the field name is shown, its ESC as U+FFFD"
+like "$(cat "$T/out")" "no colon �\\[2J line" "a line that is no field too"
+like "$(cat "$T/out")" "From evil�\\]0;x�@x" "and the From_ line"
 done_testing
