@@ -516,6 +516,7 @@ mime_header_encode(struct buf *out, const char *name, const char *value)
 struct ew {
 	char		 cs[LIM_CHARSET_NAME + 1];
 	const char	*end;
+	int		 raw8;	/* Q text with raw 8-bit bytes */
 };
 
 /* An encoded word at p: its charset (RFC 2231 "*lang" cut) and raw
@@ -538,9 +539,10 @@ ew_parse(const char *p, const char *e, struct ew *w, struct buf *raw)
 		return -1;
 	memcpy(w->cs, cs, csn);
 	w->cs[csn] = '\0';
+	w->raw8 = 0;
 	for (t = te = q + 3; te < e && *te != '?'; te++)
-		if ((unsigned char)*te <= ' ' || (unsigned char)*te > 0x7e)
-			return -1;
+		if ((unsigned char)*te <= ' ' || *te == 0x7f)
+			return -1;	/* 8-bit bytes: see mime_header_decode */
 	if (e - te < 2 || te[1] != '=')
 		return -1;
 	w->end = te + 2;
@@ -552,7 +554,10 @@ ew_parse(const char *p, const char *e, struct ew *w, struct buf *raw)
 		return 0;
 	}
 	for (i = 0; t + i < te; i++) {
-		if (t[i] == '_')
+		if ((unsigned char)t[i] > 0x7e) {	/* raw 8-bit text */
+			w->raw8 = 1;
+			buf_addc(raw, t[i]);
+		} else if (t[i] == '_')
 			buf_addc(raw, ' ');
 		else if (t[i] == '=' && te - (t + i) > 2 &&
 		    (h = hexval((unsigned char)t[i + 1])) >= 0 &&
@@ -592,6 +597,46 @@ hd_plain(struct hdec *d, const char *p, size_t n)
 }
 
 /*
+ * A Q word whose text has raw 8-bit bytes in a value that is UTF-8
+ * ("=?iso-8859-1?Q?Die_Fr=F6sche_und_Frösche?=", written by software
+ * that encoded only part of it): the raw bytes are UTF-8 already, the
+ * =XX ones are in the word's charset.  The word is redone in d->w as
+ * UTF-8, its charset set to UTF-8.
+ */
+static void
+ew_utf8(struct hdec *d, struct ew *w, const char *p)
+{
+	const char	*t = strchr(p + 2, '?') + 3, *te = w->end - 2, *r, *c;
+	struct buf	 bytes;
+	int		 h, l;
+
+	buf_init(&bytes, 0);
+	buf_reset(&d->w);
+	while (t < te) {
+		buf_reset(&bytes);
+		for (c = t; c < te && (unsigned char)*c < 0x80; c++) {
+			if (*c == '_')
+				buf_addc(&bytes, ' ');
+			else if (*c == '=' && te - c > 2 &&
+			    (h = hexval((unsigned char)c[1])) >= 0 &&
+			    (l = hexval((unsigned char)c[2])) >= 0) {
+				buf_addc(&bytes, h << 4 | l);
+				c += 2;
+			} else
+				buf_addc(&bytes, *c);
+		}
+		if (bytes.len > 0)
+			mime_to_utf8(&d->w, w->cs, bytes.s, bytes.len);
+		for (r = c; r < te && (unsigned char)*r >= 0x80; r++)
+			;
+		buf_add(&d->w, c, (size_t)(r - c));
+		t = r;
+	}
+	buf_free(&bytes);
+	snprintf(w->cs, sizeof(w->cs), "UTF-8");
+}
+
+/*
  * Adjacent words in one charset are converted together: encoders cut
  * words inside a character (and ISO-2022-JP inside a shift state).
  */
@@ -615,6 +660,8 @@ mime_header_decode(struct buf *out, const char *p, size_t n)
 		if (s == e || *s != '?' || ew_parse(q, e, &w, &d.w) == -1 ||
 		    !charset_known(w.cs))
 			continue;	/* kept as written */
+		if (w.raw8 && d.raw8)
+			ew_utf8(&d, &w, q);
 		for (t = plain; t < q && isws((unsigned char)*t); t++)
 			;
 		if (!prev || t < q || strcasecmp(w.cs, d.cs) != 0)
@@ -852,9 +899,12 @@ ctype_of(const char *v, char *t, size_t tlen)
 
 	v += strspn(v, " \t");
 	n = strcspn(v, "; \t\r\n(");
-	if (n == 0 || n >= tlen || memchr(v, '/', n) == NULL ||
-	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789!#$&^_.+-/") < n) {	/* RFC 2045 5.2 */
+	for (i = 0; i < n; i++)		/* RFC 2045 5.1 tokens and a "/" */
+		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f ||
+		    strchr("()<>@,;:\\\"[]?=", v[i]) != NULL)
+			break;
+	if (n == 0 || n >= tlen || i < n || memchr(v, '/', n) == NULL ||
+	    v[0] == '/' || v[n - 1] == '/') {	/* RFC 2045 5.2 */
 		snprintf(t, tlen, "text/plain");
 		return;
 	}
@@ -863,12 +913,71 @@ ctype_of(const char *v, char *t, size_t tlen)
 	t[n] = '\0';
 }
 
-/* The body with its Content-Transfer-Encoding undone. */
+/* Could this be base64?  Not when a line has white space between its
+   characters: prose does, base64 never (stray junk bytes in base64
+   are skipped when it is decoded). */
+static int
+is_b64(const char *b, size_t bl)
+{
+	int	 word = 0, gap = 0;
+
+	for (size_t i = 0; i < bl; i++) {
+		if (b[i] == '\n') {
+			word = gap = 0;
+		} else if (b[i] == ' ' || b[i] == '\t') {
+			gap = word;
+		} else if (b[i] != '\r') {
+			if (gap)
+				return 0;
+			word = 1;
+		}
+	}
+	return 1;
+}
+
+/*
+ * uuencode (POSIX uuencode(1), historical encoding): the lines after
+ * "begin MODE NAME", each a length character then groups of four
+ * characters (each 0x20 + 6 bits, "`" for 0), up to "end" or a line
+ * of length 0.
+ */
+static void
+uu_decode(struct buf *o, const char *b, size_t bl)
+{
+	const char	*p = b, *e = b + bl, *nl, *q;
+	unsigned	 v;
+	int		 len, k, begun = 0;
+
+	for (; p < e; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		if (!begun) {
+			begun = nl - p > 6 && memcmp(p, "begin ", 6) == 0;
+			continue;
+		}
+		if ((nl - p >= 3 && memcmp(p, "end", 3) == 0) || p == nl ||
+		    (len = (*p - 0x20) & 0x3f) == 0)
+			break;
+		for (q = p + 1; len > 0 && q + 4 <= nl; q += 4) {
+			v = 0;
+			for (k = 0; k < 4; k++)
+				v = v << 6 | ((unsigned)(q[k] - 0x20) & 0x3f);
+			for (k = 2; k >= 0 && len > 0; k--, len--)
+				buf_addc(o, (int)(v >> (8 * k) & 0xff));
+		}
+	}
+}
+
+/* The body with its Content-Transfer-Encoding undone.  Text labelled
+   base64 that cannot be base64 (is_b64) is kept as it is. */
 static void
 cte_decode(struct buf *o, const char *cte, const char *b, size_t bl)
 {
-	if (strncasecmp(cte, "base64", 6) == 0)
+	if (strncasecmp(cte, "base64", 6) == 0 && is_b64(b, bl))
 		b64_decode(o, b, bl, 1);
+	else if (strcasecmp(cte, "x-uuencode") == 0 ||
+	    strcasecmp(cte, "uuencode") == 0 || strcasecmp(cte, "x-uue") == 0)
+		uu_decode(o, b, bl);
 	else if (strncasecmp(cte, "quoted-printable", 16) == 0)
 		mime_qp_decode(o, b, bl);
 	else
@@ -927,29 +1036,50 @@ show_listed(struct show *sh, const char *type, const char *h, size_t hl,
 	buf_free(&dec);
 }
 
-/* Where the header section of a part ends and its body starts. */
+/* A header field line: a name of printable characters but ":" (RFC
+   5322 2.2), then ":"; or an mbox "From " line. */
+static int
+field_line(const char *p, const char *le)
+{
+	const char	*c;
+
+	if (le - p >= 5 && memcmp(p, "From ", 5) == 0)
+		return 1;
+	for (c = p; c < le && *c > ' ' && *c < 0x7f && *c != ':'; c++)
+		;
+	return c < le && *c == ':';
+}
+
+/*
+ * Where the header section of a part (or of an attached message) ends
+ * and its body starts.  The rule, as Python's email parser has it: the
+ * section ends at the first empty line (which goes), or at the first
+ * line that is neither a field nor the fold of one (a line starting
+ * with a space or a TAB): that line is the body's first.  So a part
+ * with no header section at all ("[original message removed]") keeps
+ * its text.
+ */
 static void
 split(const char *p, size_t n, size_t *hl, size_t *boff)
 {
-	const char	*e;
+	const char	*e = p + n, *l, *le, *nl;
 
-	if (n > 0 && p[0] == '\n') {
-		*hl = 0;
-		*boff = 1;
-		return;
-	}
-	if (n > 1 && p[0] == '\r' && p[1] == '\n') {
-		*hl = 0;
-		*boff = 2;
-		return;
-	}
-	for (e = p; (e = memchr(e, '\n', (size_t)(p + n - e))) != NULL; e++)
-		if (e + 1 < p + n && (e[1] == '\n' || (e[1] == '\r' &&
-		    e + 2 < p + n && e[2] == '\n'))) {
-			*hl = (size_t)(e + 1 - p);
-			*boff = *hl + (e[1] == '\n' ? 1 : 2);
+	for (l = p; l < e; l = nl + 1) {
+		if ((nl = memchr(l, '\n', (size_t)(e - l))) == NULL)
+			nl = e;
+		le = nl > l && nl[-1] == '\r' ? nl - 1 : nl;
+		if (le == l) {			/* the empty line */
+			*hl = (size_t)(l - p);
+			*boff = nl < e ? (size_t)(nl + 1 - p) : n;
 			return;
 		}
+		if (*l != ' ' && *l != '\t' && !field_line(l, le)) {
+			*hl = *boff = (size_t)(l - p);
+			return;
+		}
+		if (nl == e)
+			break;
+	}
 	*hl = *boff = n;
 }
 
@@ -958,15 +1088,17 @@ static int
 delim(const char *l, size_t n, const char *bd, size_t bdl, int *close)
 {
 	size_t	 i;
+	int	 c;
 
 	if (n < bdl + 2 || l[0] != '-' || l[1] != '-' ||
 	    memcmp(l + 2, bd, bdl) != 0)
 		return 0;
 	i = bdl + 2;
-	*close = n - i >= 2 && l[i] == '-' && l[i + 1] == '-';
-	for (i += *close ? 2 : 0; i < n; i++)
+	c = n - i >= 2 && l[i] == '-' && l[i + 1] == '-';
+	for (i += c ? 2 : 0; i < n; i++)
 		if (!isws((unsigned char)l[i]))
-			return 0;
+			return 0;	/* "--B-->", "--B--x": text */
+	*close = c;
 	return 1;
 }
 

@@ -468,6 +468,56 @@ t_body(void)
 	    "a lone html part is shown");
 }
 
+/* MIME as found in the wild: each one a bug seen in real mail. */
+static void
+t_wild(void)
+{
+	const char	*s;
+
+	s = body("Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+	    "--B\nContent-Type: text/plain\n\nfirst part\n"
+	    "--B\nContent-Type: text/plain\n\nsecond part\n--B-->\n");
+	is_str(s, "first part\nsecond part\n--B-->\n",
+	    "'--B-->' is text, not the end: the part in progress is kept");
+	s = body("Content-Type: multipart/mixed; boundary=\"outer\"\n\n"
+	    "--outer\nContent-Type: multipart/alternative; "
+	    "boundary=\"outer--x\"\n\n--outer--x\n"
+	    "Content-Type: text/plain\n\ninner text\n--outer--x--\n"
+	    "--outer--\n");
+	is_str(s, "inner text\n", "an inner boundary extending the outer one");
+	s = body("Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+	    "--B\nContent-Type: message/rfc822\n\n"
+	    "[original message removed]\n--B--\n");
+	is_str(s, "[-- Message --]\n\n[original message removed]\n",
+	    "message/rfc822 without a header section: its text shown");
+	s = body("Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+	    "--B\nContent-Type: text/plain\nnot a field\nX-Late: y\n\n"
+	    "text\n--B--\n");
+	is_str(s, "not a field\nX-Late: y\n\ntext\n",
+	    "header section rule: a line neither field nor fold starts the body");
+	s = body("Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+	    "--B\nContent-Type: text/plain\nX-Folded: a\n\tb\n"
+	    "From here: too\n\ntext\n--B--\n");
+	is_str(s, "text\n", "folds and 'From ' lines stay in the section");
+	s = body("Content-Type: multipart/*; boundary=\"B\"\n\n"
+	    "--B\nContent-Type: text/plain\n\nstar part\n--B--\n");
+	is_str(s, "star part\n", "multipart/* is a multipart (RFC 2045 token)");
+	is_str(hdec("=?iso-8859-1?Q?Die_Fr=F6sche_und_Fr\xc3\xb6sche?="),
+	    "Die Fr\xc3\xb6sche und Fr\xc3\xb6sche",
+	    "an encoded word with raw UTF-8 in it is decoded");
+	s = body("Content-Type: text/plain; charset=us-ascii\n"
+	    "Content-Transfer-Encoding: base64\n\n"
+	    "Hello, this is plain text, not base64!\n");
+	is_str(s, "Hello, this is plain text, not base64!\n",
+	    "text labelled base64 that is not base64 shown as it is");
+	s = body("Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+	    "--B\nContent-Type: application/octet-stream; name=\"a.txt\"\n"
+	    "Content-Transfer-Encoding: x-uuencode\n\n"
+	    "begin 644 a.txt\n,:&5L;&\\@=V]R;&0*\n`\nend\n--B--\n");
+	is_str(s, "[-- Attachment #1: a.txt (application/octet-stream, "
+	    "12 bytes) --]\n", "x-uuencode: the decoded size");
+}
+
 static void
 t_types(void)
 {
@@ -494,6 +544,7 @@ main(void)
 	t_charsets();
 	t_fields();
 	t_body();
+	t_wild();
 	t_types();
 	ok(!buf_failed(&b), "no allocation failure");
 	buf_free(&b);
