@@ -15,7 +15,7 @@
 
 enum kind {
 	K_BAD, K_ASCII, K_UTF8, K_8859, K_1252, K_2022JP, K_SJIS, K_CP932,
-	K_EUCJP
+	K_EUCJP, K_SB, K_UTF7
 };
 
 /* Output gathered in a small block, appended to the buf when full. */
@@ -42,8 +42,13 @@ put(struct out *o, unsigned c)
 	} else if (c < 0x800) {
 		o->s[o->n++] = (char)(0xc0 | c >> 6);
 		o->s[o->n++] = (char)(0x80 | (c & 0x3f));
-	} else {
+	} else if (c < 0x10000) {
 		o->s[o->n++] = (char)(0xe0 | c >> 12);
+		o->s[o->n++] = (char)(0x80 | (c >> 6 & 0x3f));
+		o->s[o->n++] = (char)(0x80 | (c & 0x3f));
+	} else {
+		o->s[o->n++] = (char)(0xf0 | c >> 18);
+		o->s[o->n++] = (char)(0x80 | (c >> 12 & 0x3f));
 		o->s[o->n++] = (char)(0x80 | (c >> 6 & 0x3f));
 		o->s[o->n++] = (char)(0x80 | (c & 0x3f));
 	}
@@ -116,6 +121,38 @@ static const struct alias {
 	{ "csshiftjis", K_SJIS, 0 },
 	{ "cp932", K_CP932, 0 }, { "windows31j", K_CP932, 0 },
 	{ "cswindows31j", K_CP932, 0 }, { "ms932", K_CP932, 0 },
+	{ "iso2022jp2", K_2022JP, 0 }, { "csiso2022jp2", K_2022JP, 0 },
+	{ "utf7", K_UTF7, 0 }, { "unicode11utf7", K_UTF7, 0 },
+	{ "csunicode11utf7", K_UTF7, 0 },
+	{ "866", K_SB, CST_SB_IBM866 }, { "cp866", K_SB, CST_SB_IBM866 },
+	{ "ibm866", K_SB, CST_SB_IBM866 }, { "csibm866", K_SB, CST_SB_IBM866 },
+	{ "koi8r", K_SB, CST_SB_KOI8_R }, { "cskoi8r", K_SB, CST_SB_KOI8_R },
+	{ "koi", K_SB, CST_SB_KOI8_R }, { "koi8", K_SB, CST_SB_KOI8_R },
+	{ "koi8u", K_SB, CST_SB_KOI8_U }, { "koi8ru", K_SB, CST_SB_KOI8_U },
+	{ "macintosh", K_SB, CST_SB_MACINTOSH }, { "mac", K_SB,
+	    CST_SB_MACINTOSH }, { "csmacintosh", K_SB, CST_SB_MACINTOSH },
+	{ "xmacroman", K_SB, CST_SB_MACINTOSH },
+	{ "xmaccyrillic", K_SB, CST_SB_X_MAC_CYRILLIC },
+	{ "xmacukrainian", K_SB, CST_SB_X_MAC_CYRILLIC },
+	{ "windows874", K_SB, CST_SB_WINDOWS_874 }, { "dos874", K_SB,
+	    CST_SB_WINDOWS_874 }, { "tis620", K_SB, CST_SB_WINDOWS_874 },
+	{ "cp874", K_SB, CST_SB_WINDOWS_874 },
+	{ "windows1250", K_SB, CST_SB_WINDOWS_1250 }, { "cp1250", K_SB,
+	    CST_SB_WINDOWS_1250 }, { "xcp1250", K_SB, CST_SB_WINDOWS_1250 },
+	{ "windows1251", K_SB, CST_SB_WINDOWS_1251 }, { "cp1251", K_SB,
+	    CST_SB_WINDOWS_1251 }, { "xcp1251", K_SB, CST_SB_WINDOWS_1251 },
+	{ "windows1253", K_SB, CST_SB_WINDOWS_1253 }, { "cp1253", K_SB,
+	    CST_SB_WINDOWS_1253 }, { "xcp1253", K_SB, CST_SB_WINDOWS_1253 },
+	{ "windows1254", K_SB, CST_SB_WINDOWS_1254 }, { "cp1254", K_SB,
+	    CST_SB_WINDOWS_1254 }, { "xcp1254", K_SB, CST_SB_WINDOWS_1254 },
+	{ "windows1255", K_SB, CST_SB_WINDOWS_1255 }, { "cp1255", K_SB,
+	    CST_SB_WINDOWS_1255 }, { "xcp1255", K_SB, CST_SB_WINDOWS_1255 },
+	{ "windows1256", K_SB, CST_SB_WINDOWS_1256 }, { "cp1256", K_SB,
+	    CST_SB_WINDOWS_1256 }, { "xcp1256", K_SB, CST_SB_WINDOWS_1256 },
+	{ "windows1257", K_SB, CST_SB_WINDOWS_1257 }, { "cp1257", K_SB,
+	    CST_SB_WINDOWS_1257 }, { "xcp1257", K_SB, CST_SB_WINDOWS_1257 },
+	{ "windows1258", K_SB, CST_SB_WINDOWS_1258 }, { "cp1258", K_SB,
+	    CST_SB_WINDOWS_1258 }, { "xcp1258", K_SB, CST_SB_WINDOWS_1258 },
 	{ "eucjp", K_EUCJP, 0 }, { "xeucjp", K_EUCJP, 0 },
 	{ "cseucpkdfmtjapanese", K_EUCJP, 0 },
 	{ "extendedunixcodepackedformatforjapanese", K_EUCJP, 0 },
@@ -195,6 +232,8 @@ conv_byte(struct out *o, enum kind k, int part, const unsigned char *p,
 
 		if (c < 0x80)
 			put(o, c);
+		else if (k == K_SB)
+			put_or_bad(o, cst_sb[part][c - 0x80]);
 		else if (k == K_ASCII)
 			put(o, FFFD);
 		else if (k == K_1252 && c < 0xa0)
@@ -249,6 +288,15 @@ jis(unsigned row, unsigned cell)
 	unsigned	 r = cst_jis_row[row - 1];
 
 	return r != 0 ? cst_jis[(r - 1) * 94 + cell - 1] : 0;
+}
+
+/* JIS X 0212, as jis(). */
+static unsigned
+jis2(unsigned row, unsigned cell)
+{
+	unsigned	 r = cst_jis2_row[row - 1];
+
+	return r != 0 ? cst_jis2[(r - 1) * 94 + cell - 1] : 0;
 }
 
 /*
@@ -333,8 +381,13 @@ conv_eucjp(struct out *o, const unsigned char *p, size_t n)
 			put(o, KANA(t));
 			i += 2;
 		} else if (c == 0x8f && EUC(t)) {	/* JIS X 0212 */
-			put(o, FFFD);
-			i += i + 2 < n && EUC(p[i + 2]) ? 3 : 2;
+			if (i + 2 < n && EUC(p[i + 2])) {
+				put_or_bad(o, jis2(t - 0xa0, p[i + 2] - 0xa0));
+				i += 3;
+			} else {
+				put(o, FFFD);
+				i += 2;
+			}
 		} else if (EUC(c) && EUC(t)) {
 			put_or_bad(o, jis(c - 0xa0, t - 0xa0));
 			i += 2;
@@ -345,7 +398,7 @@ conv_eucjp(struct out *o, const unsigned char *p, size_t n)
 	}
 }
 
-enum iso_set { SET_ASCII, SET_ROMAN, SET_KANA, SET_JIS };
+enum iso_set { SET_ASCII, SET_ROMAN, SET_KANA, SET_JIS, SET_JIS2 };
 
 /*
  * An escape sequence at p[0] == ESC: the set it designates, or -1
@@ -364,6 +417,10 @@ iso_escape(const unsigned char *p, size_t n, size_t *len)
 	};
 	size_t	 i, k;
 
+	if (n >= 4 && memcmp(p + 1, "$(D", 3) == 0) {	/* ISO-2022-JP-2 */
+		*len = 4;
+		return SET_JIS2;
+	}
 	for (i = 0; n >= 3 && i < sizeof(esc) / sizeof(esc[0]); i++)
 		if (memcmp(p + 1, esc[i].seq, 2) == 0) {
 			*len = 3;
@@ -391,11 +448,13 @@ iso_char(struct out *o, int set, const unsigned char *p, size_t n)
 		put(o, c <= 0x5f ? KANA(c + 0x80) : FFFD);
 		return 1;
 	case SET_JIS:
+	case SET_JIS2:
 		if (n < 2 || p[1] < 0x21 || p[1] > 0x7e) {
 			put(o, FFFD);
 			return 1;
 		}
-		put_or_bad(o, jis(c - 0x20, p[1] - 0x20));
+		put_or_bad(o, set == SET_JIS ? jis(c - 0x20, p[1] - 0x20) :
+		    jis2(c - 0x20, p[1] - 0x20));
 		return 2;
 	default:
 		put(o, c);
@@ -429,6 +488,72 @@ conv_2022jp(struct out *o, const unsigned char *p, size_t n)
 	}
 }
 
+/* One UTF-16 unit of UTF-7 text; *hi holds a pending high surrogate. */
+static void
+utf16_unit(struct out *o, unsigned u, unsigned *hi)
+{
+	if (*hi != 0 && u >= 0xdc00 && u <= 0xdfff) {
+		put(o, 0x10000 + ((*hi - 0xd800) << 10) + (u - 0xdc00));
+		*hi = 0;
+		return;
+	}
+	if (*hi != 0)
+		put(o, FFFD);
+	*hi = 0;
+	if (u >= 0xd800 && u <= 0xdbff)
+		*hi = u;
+	else
+		put(o, u >= 0xdc00 && u <= 0xdfff ? FFFD : u);
+}
+
+/*
+ * UTF-7 (RFC 2152): text as it is, "+" starts modified base64 of
+ * UTF-16 (no padding) that ends at the first byte outside its
+ * alphabet ("-" there is taken), "+-" is "+".  A lone surrogate and an
+ * 8-bit byte are U+FFFD.
+ */
+static void
+conv_utf7(struct out *o, const unsigned char *p, size_t n)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char	*d;
+	unsigned	 acc = 0, hi = 0;
+	int		 bits = 0, in = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned	 c = p[i];
+
+		if (in && c != 0 && (d = strchr(b64, (int)c)) != NULL) {
+			acc = (acc << 6 | (unsigned)(d - b64)) & 0xffffff;
+			if ((bits += 6) >= 16) {
+				bits -= 16;
+				utf16_unit(o, acc >> bits & 0xffff, &hi);
+			}
+			continue;
+		}
+		if (in) {
+			in = 0;
+			if (hi != 0 || (acc & ((1u << bits) - 1)) != 0)
+				put(o, FFFD);
+			hi = 0;
+			if (c == '-')
+				continue;
+		}
+		if (c == '+' && i + 1 < n && p[i + 1] == '-') {
+			put(o, '+');
+			i++;
+		} else if (c == '+') {
+			in = 1;
+			acc = 0;
+			bits = 0;
+		} else
+			put(o, c < 0x80 ? c : FFFD);
+	}
+	if (in && hi != 0)
+		put(o, FFFD);
+}
+
 int
 charset_to_utf8(struct buf *out, const char *charset, const char *p,
     size_t n)
@@ -457,6 +582,9 @@ charset_to_utf8(struct buf *out, const char *charset, const char *p,
 		break;
 	case K_EUCJP:
 		conv_eucjp(&o, u, n);
+		break;
+	case K_UTF7:
+		conv_utf7(&o, u, n);
 		break;
 	default:
 		conv_byte(&o, k, part, u, n);

@@ -19,6 +19,17 @@
  *   Shift_JIS     shift_jis, sjis, x-sjis, ms_kanji, csShiftJIS
  *   CP932         cp932, windows-31j, csWindows31J, ms932
  *   EUC-JP        euc-jp, x-euc-jp, eucjp, csEUCPkdFmtJapanese
+ *   ISO-2022-JP-2 iso-2022-jp-2, csISO2022JP2: its ISO-2022-JP part
+ *                 and JIS X 0212 (ESC $ ( D); its other sets (Latin
+ *                 and Greek G2, GB 2312, KS C 5601) are unknown escapes
+ *   UTF-7         utf-7, unicode-1-1-utf-7, csUnicode11UTF7 (RFC 2152)
+ *   the other single-byte encodings of the WHATWG Encoding Standard,
+ *   with its labels: IBM866, KOI8-R, KOI8-U, macintosh, x-mac-cyrillic,
+ *   windows-874, windows-1250, -1251, -1253 to -1258 (from Python's
+ *   codecs: cp866, koi8_r, ...)
+ *
+ * Chinese and Korean (GB 2312/GBK/GB18030, Big5, EUC-KR/CP949) are
+ * not built: their names are unknown here, and mime.c says so.
  *
  * The Japanese charsets share one JIS X 0208 table, mapped as glibc's
  * and Python's converters map it (0x8160 / JIS 1-33 is WAVE DASH
@@ -44,8 +55,8 @@
  *     are errors as in glibc (Python makes them U+0080 and private
  *     use characters).
  *   - EUC-JP: JIS X 0208 (with the added rows), 0x8E half-width
- *     katakana; JIS X 0212 (0x8F + 2 bytes) is not kept: one U+FFFD
- *     per character; the C1 bytes 0x80-0x8D, 0x90-0xA0 are errors
+ *     katakana, JIS X 0212 (0x8F + 2 bytes, as Python's euc_jp);
+ *     the C1 bytes 0x80-0x8D, 0x90-0xA0 are errors
  *     (as Python; glibc passes them as controls).
  *   - ISO-2022-JP (RFC 1468): ESC ( B, ESC ( J (JIS X 0201 Roman:
  *     0x5C YEN SIGN, 0x7E OVERLINE, as glibc and Python), ESC $ @ and

@@ -994,13 +994,21 @@ show_text(struct show *sh, const char *ct, const char *cte, const char *b,
 	buf_init(&cs, LIM_CHARSET_NAME + 1);
 	buf_init(&u, 0);
 	cte_decode(&dec, cte, b, bl);
-	/* us-ascii (or none) with 8-bit bytes is a mislabel: guess */
-	if (!mime_param(&cs, ct, "charset") || cs.err != 0 ||
-	    strcasecmp(buf_str(&cs), "us-ascii") == 0 ||
-	    mime_to_utf8(&u, buf_str(&cs), dec.s, dec.len) == -1)
-		from_raw(&u, dec.s, dec.len);
 	if (sh->out->len > 0 && sh->out->s[sh->out->len - 1] != '\n')
 		buf_addc(sh->out, '\n');
+	/* us-ascii (or none) with 8-bit bytes is a mislabel: guess; a
+	   charset not known is said, its text left undecoded (its 8-bit
+	   bytes U+FFFD unless it is UTF-8), never guessed into mojibake */
+	if (!mime_param(&cs, ct, "charset") || cs.err != 0 ||
+	    strcasecmp(buf_str(&cs), "us-ascii") == 0)
+		from_raw(&u, dec.s, dec.len);
+	else if (!charset_known(buf_str(&cs))) {
+		if (!mime_is_ascii(dec.s, dec.len))
+			buf_printf(sh->out, "[-- charset %s not supported --]\n",
+			    buf_str(&cs));
+		buf_add(&u, dec.s, dec.len);
+	} else if (mime_to_utf8(&u, buf_str(&cs), dec.s, dec.len) == -1)
+		from_raw(&u, dec.s, dec.len);
 	put_clean(sh->out, u.s, u.len, 1);
 	if (u.len > 0 && sh->out->s[sh->out->len - 1] != '\n')
 		buf_addc(sh->out, '\n');

@@ -66,9 +66,8 @@ int	mime_header_encode(struct buf *out, const char *name,
    ISO-8859-1. */
 int	mime_header_decode(struct buf *out, const char *p, size_t n);
 
-/* Text in charset converted to UTF-8 by charset_to_utf8() (charset.h):
-   US-ASCII, UTF-8, ISO-8859-1..16 (not -12), windows-1252, ISO-2022-JP,
-   Shift_JIS, CP932 (windows-31j), EUC-JP; names compared without case.
+/* Text in charset converted to UTF-8 by charset_to_utf8() (charset.h
+   lists the charsets); names compared without case.
    Bytes that do not convert become U+FFFD.  0, or -1 with ENOTSUP for
    an unknown charset (nothing appended). */
 int	mime_to_utf8(struct buf *out, const char *charset, const char *p,
@@ -90,7 +89,9 @@ int	mime_param(struct buf *out, const char *value, const char *param);
  * (charset); multipart bodies walked (nested, depth-limited): text
  * parts shown (of a multipart/alternative, the text/plain one), every
  * other part listed as a line "[-- Attachment #N: NAME (TYPE, SIZE
- * bytes) --]".  hdr is the message's raw header section.  0 or -1.
+ * bytes) --]"; text in a charset not known follows a line "[-- charset
+ * NAME not supported --]", undecoded (8-bit bytes U+FFFD unless it is
+ * UTF-8).  hdr is the message's raw header section.  0 or -1.
  */
 int	mime_body_display(struct buf *out, const char *hdr, size_t hlen,
 	    const char *body, size_t blen);

@@ -90,10 +90,14 @@ names(void)
 	    "iso_8859-16:2001", "Latin9", "iso-8859-11", "windows-1252",
 	    "CP1252", "ISO-2022-JP", "csISO2022JP", "Shift_JIS", "SJIS",
 	    "x-sjis", "MS_Kanji", "cp932", "Windows-31J", "EUC-JP",
-	    "x-euc-jp", "eucJP", "sHiFt-jIs", "Utf-8" };
-	static const char *const unknown[] = { "", "koi8-r", "iso-8859-12",
+	    "x-euc-jp", "eucJP", "sHiFt-jIs", "Utf-8", "KOI8-R", "koi8-u",
+	    "IBM866", "cp866", "macintosh", "x-mac-cyrillic", "windows-874",
+	    "windows-1250", "windows-1251", "cp1251", "windows-1258",
+	    "UTF-7", "unicode-1-1-utf-7", "ISO-2022-JP-2" };
+	static const char *const unknown[] = { "", "iso-8859-12",
 	    "iso-8859-17", "iso-8859-0", "iso-8859-01", "iso8859",
-	    "utf-7", "shift_jis2004", "iso-2022-jp-2", "big5",
+	    "utf-8-7", "shift_jis2004", "iso-2022-jp-3", "big5", "gb2312",
+	    "euc-kr", "ks_c_5601-1987", "gbk", "gb18030",
 	    "iso-8859-1x", "-", "a-very-long-name-that-is-no-charset-at-"
 	    "all-and-goes-on-and-on-and-on" };
 	size_t	 i;
@@ -115,6 +119,19 @@ names(void)
 	}
 	ok(!charset_known(NULL), "NULL name unknown");
 	is_str(CONV("LATIN5", "\xfd"), "\xc4\xb1", "latin5 is ISO-8859-9");
+	is_str(CONV("euc-jp", "Micha\x8f\xa9\xc8"), "Micha\xc5\x82",
+	    "EUC-JP: JIS X 0212 (Micha\xc5\x82)");
+	is_str(CONV("koi8-r", "\xf0\xd2\xc9\xd7\xc5\xd4"),
+	    "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82",
+	    "KOI8-R");
+	is_str(CONV("unicode-1-1-utf-7", "Hi Mom -+Jjo--!"),
+	    "Hi Mom -\xe2\x98\xba-!", "UTF-7 (RFC 2152 example)");
+	is_str(CONV("utf-7", "+2D3eAA-"), "\xf0\x9f\x98\x80",
+	    "UTF-7: a surrogate pair");
+	is_str(CONV("utf-7", "+2D0-x"), "\xef\xbf\xbdx",
+	    "UTF-7: a lone surrogate is U+FFFD");
+	is_str(CONV("iso-2022-jp-2", "\x1b$(D)H\x1b(B"), "\xc5\x82",
+	    "ISO-2022-JP-2: JIS X 0212 by ESC $ ( D");
 	is_str(CONV("l10", "\xaa"), "\xc8\x98", "l10 is ISO-8859-16");
 	is_str(CONV("ISO-8859-8-I", "\xe0"), "\xd7\x90",
 	    "ISO-8859-8-I is ISO-8859-8 (alef)");
@@ -249,8 +266,10 @@ eucjp(void)
 	    "EUC-JP: 0x8E half-width katakana");
 	is_str(CONV("euc-jp", "\xa1\xc1"), WAVE, "EUC-JP: WAVE DASH");
 	is_str(CONV("euc-jp", "\xad\xa1"), MARU1, "EUC-JP: NEC row 13");
-	is_str(CONV("euc-jp", "\x8f\xb0\xa1x"), FFFD "x",
-	    "EUC-JP: JIS X 0212 is one U+FFFD for 3 bytes");
+	is_str(CONV("euc-jp", "\x8f\xb0\xa1x"), "\xe4\xb8\x82x",
+	    "EUC-JP: JIS X 0212 0x8F 0xB0 0xA1 is U+4E02");
+	is_str(CONV("euc-jp", "\x8f\xa2\xa1x"), FFFD "x",
+	    "EUC-JP: an empty JIS X 0212 cell is one U+FFFD for 3 bytes");
 	is_str(CONV("euc-jp", "\x8f\xb0"), FFFD,
 	    "EUC-JP: truncated JIS X 0212");
 	is_str(CONV("euc-jp", "\x8f" "A"), FFFD "A",
@@ -295,7 +314,7 @@ iso2022jp(void)
 	    "ISO-2022-JP: just a shift, nothing");
 	is_str(CONV("iso-2022-jp", "\x1b(\nx"), FFFD "\nx",
 	    "ISO-2022-JP: escape cut by LF");
-	is_str(CONV("iso-2022-jp", "\x1b$BF|\x1b$(D0!\x1b(Bx"),
+	is_str(CONV("iso-2022-jp", "\x1b$BF|\x1b$(C0!\x1b(Bx"),
 	    "\xe6\x97\xa5" FFFD "0!x",
 	    "ISO-2022-JP: unknown escape, one U+FFFD, then ASCII");
 	is_str(CONV("iso-2022-jp", "\x1b(Zabc"), FFFD "abc",

@@ -516,6 +516,13 @@ t_wild(void)
 	    "begin 644 a.txt\n,:&5L;&\\@=V]R;&0*\n`\nend\n--B--\n");
 	is_str(s, "[-- Attachment #1: a.txt (application/octet-stream, "
 	    "12 bytes) --]\n", "x-uuencode: the decoded size");
+	is_str(body("Content-Type: text/plain; charset=big5\n\n"
+	    "\xa4\xa4\xa4\xe5 ok\n"), "[-- charset big5 not supported --]\n"
+	    FFFD FFFD FFFD FFFD " ok\n",
+	    "a charset not built: said, text undecoded, no mojibake");
+	is_str(body("Content-Type: text/plain; charset=koi8-r\n\n"
+	    "\xf0\xd2\xc9\xd7\xc5\xd4\n"), "\xd0\x9f\xd1\x80\xd0\xb8"
+	    "\xd0\xb2\xd0\xb5\xd1\x82\n", "a KOI8-R body");
 }
 
 static void
