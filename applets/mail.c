@@ -76,6 +76,7 @@
 
 #include "addr.h"
 #include "app.h"
+#include "exits.h"
 #include "applets.h"
 #include "buf.h"
 #include "compose.h"
@@ -1027,7 +1028,7 @@ send_mode(struct mail *m, struct opts *o)
 	for (size_t i = 0; i < o->attach.n; i++)
 		if (compose_attach(&c, o->attach.v[i], err, sizeof(err)) == -1)
 			app_die(errno == ENOENT ? EX_NOINPUT :
-			    app_exit_code(errno), "-a %s; nothing was sent",
+			    exits_errno(errno), "-a %s; nothing was sent",
 			    err);
 	if (compose_rcpts(&c, count_cb, &n, err, sizeof(err)) == -1)
 		die_addr(err);
@@ -1999,7 +2000,7 @@ quit_session(struct mail *m)
 		int	 e = errno;
 
 		app_warn("%s; the mailbox was left as it was", why);
-		return app_exit_code(e);
+		return exits_errno(e);
 	}
 	if (m->edit) {
 		if (res.rewritten)
@@ -2322,7 +2323,7 @@ open_box(struct mail *m, const struct opts *o)
 			exit(1);
 		app_die(errno == ENOENT ? EX_NOINPUT : errno == EINVAL ?
 		    EX_DATAERR : errno == EAGAIN ? EX_TEMPFAIL :
-		    app_exit_code(errno), "%s", why);
+		    exits_errno(errno), "%s", why);
 	}
 	m->n = mbox_count(m->mb);
 	if (o->check)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "exits.h"
 #include "applets.h"
 #include "conf.h"
 #include "queue.h"
@@ -117,7 +118,7 @@ mailq_main(int argc, char **argv)
 	ids = NULL;
 	n = 0;
 	if (app_spool(&c, 0) == 0 && queue_list(&ids, &n) == -1)
-		app_die(app_exit_code(errno), "cannot read the queue in %s: %s",
+		app_die(exits_errno(errno), "cannot read the queue in %s: %s",
 		    c.spool, strerror(errno));
 	for (int i = 0; i < n; i++) {
 		if (queue_read_env(ids[i], &env, err, sizeof(err)) == -1) {

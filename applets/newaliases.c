@@ -29,6 +29,7 @@
 
 #include "aliases.h"
 #include "app.h"
+#include "exits.h"
 #include "applets.h"
 #include "conf.h"
 #include "log.h"
@@ -85,7 +86,7 @@ newaliases_main(int argc, char **argv)
 	if (aliases_compile(c.aliases, &st, warn_line, err, sizeof(err)) == -1) {
 		/* a syntax error, a missing source; else as any system call */
 		code = errno == EINVAL ? EX_DATAERR : errno == ENOENT ?
-		    EX_NOINPUT : app_exit_code(errno);
+		    EX_NOINPUT : exits_errno(errno);
 		app_die(code, "%s", err);
 	}
 	printf("%s: %zu aliases, longest %zu bytes, %zu bytes total\n",

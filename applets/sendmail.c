@@ -45,6 +45,7 @@
 
 #include "addr.h"
 #include "app.h"
+#include "exits.h"
 #include "applets.h"
 #include "buf.h"
 #include "conf.h"
@@ -476,13 +477,13 @@ run_queue(const struct conf *c)
 			    "mtad is running to ask; the mail waits for the "
 			    "next queue run");
 		default:
-			app_die(app_exit_code(errno), "cannot reach mtad "
+			app_die(exits_errno(errno), "cannot reach mtad "
 			    "through %s/trigger: %s", c->spool, strerror(errno));
 		}
 	}
 	bad = deliver_queue(c, 1, err, sizeof(err));
 	if (bad == -1)
-		app_die(app_exit_code(errno), "%s", err);
+		app_die(exits_errno(errno), "%s", err);
 	return bad ? EX_TEMPFAIL : 0;
 }
 

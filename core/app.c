@@ -133,12 +133,6 @@ app_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int
-app_exit_code(int err)
-{
-	return exits_errno(err);
-}
-
 /* Who is submitting: the passwd setting's entry for our uid, else the
    system's, else "uidN". */
 void
@@ -180,7 +174,7 @@ app_spool(const struct conf *c, int create)
 		return -1;
 	if (r == -1)
 		app_die(errno == ENAMETOOLONG ? EX_CONFIG :
-		    app_exit_code(errno), "%s", err);
+		    exits_errno(errno), "%s", err);
 	return 0;
 }
 

@@ -74,7 +74,4 @@ void	app_die(int code, const char *fmt, ...)
 /* "APPLET: ..." on stderr. */
 void	app_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The sysexits(3) code for a failed system call's errno (exits.h). */
-int	app_exit_code(int err);
-
 #endif

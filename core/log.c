@@ -32,20 +32,41 @@ log_verbose(int on)
 	log_to_stderr_too = on;
 }
 
+/*
+ * One line, whatever it quotes (a remote server's reply, a header, a
+ * file name): every control character becomes \xHH, so that nothing
+ * read from outside can start a forged log line or reach a terminal.
+ */
+static void
+escape(const char *in, char *out, size_t len)
+{
+	size_t	 n = 0;
+
+	for (; *in != '\0' && n + 5 < len; in++) {
+		if ((unsigned char)*in < 0x20 || *in == 0x7f)
+			n += (size_t)snprintf(out + n, len - n, "\\x%02x",
+			    (unsigned char)*in);
+		else
+			out[n++] = *in;
+	}
+	out[n] = '\0';
+}
+
 static void vlog(int, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
 static void
 vlog(int prio, const char *fmt, va_list ap)
 {
-	char		 msg[2048], stamp[32];
+	char		 raw[2048], msg[4 * 2048], stamp[32];
 	const char	*level = prio == LOG_ERR ? "fatal: " :
 			    prio == LOG_WARNING ? "warning: " : "";
 	int		 fd, saved = errno;
 	time_t		 now;
 	struct tm	 tm;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	escape(raw, msg, sizeof(msg));
 	if (strcmp(log_dest, "syslog") == 0)
 		syslog(prio, "%s%s", level, msg);
 	else if (strcmp(log_dest, "stderr") == 0)

@@ -109,12 +109,16 @@ is "$(python3 "$T/rd.py" mbox "$T/crsaved" | cut -d' ' -f2)" \
    "$(python3 "$T/rd.py" mbox "$T/crbox" | cut -d' ' -f2)" \
    "save keeps CRLF lines: Python reads the same body in both"
 
-# record: a copy of what mail sends
-printf 'set record=%s\n' "$T/record" > "$T/mailrc"
-printf 'From the start\ncaf\303\251\n' > "$T/exp/rec"
-MAILRC="$T/mailrc" hk mail -s rec bob < "$T/exp/rec"
-py=$(python3 "$T/rd.py" mbox "$T/record")
-is "$py" "rec $(hexof "$T/exp/rec")" "record: Python reads the message, body byte for byte"
+# record: a copy of what mail sends (mail runs sendmail to send it)
+if [ -n "$self_exec_why" ]; then
+	skip "$self_exec_why"
+else
+	printf 'set record=%s\n' "$T/record" > "$T/mailrc"
+	printf 'From the start\ncaf\303\251\n' > "$T/exp/rec"
+	MAILRC="$T/mailrc" hk mail -s rec bob < "$T/exp/rec"
+	py=$(python3 "$T/rd.py" mbox "$T/record")
+	is "$py" "rec $(hexof "$T/exp/rec")" "record: Python reads the message, body byte for byte"
+fi
 
 # 1. an mbox whose last message lacks its empty line, then a delivery
 printf 'From a@b Sat Nov 28 00:19:43 2026\nSubject: one\n\nbody one\n' > "$I/mail/alice"

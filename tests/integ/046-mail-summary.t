@@ -87,7 +87,7 @@ cat > "$T/want" <<'WANT'
  N 28 a@x                Sat Jul  9 23:36    6/66    old name
 WANT
 
-"$HIKYAKU" mail -H -f "$T/box" > "$T/got" 2>&1; rc=$?
+hk mail -H -f "$T/box" > "$T/got" 2>&1; rc=$?
 is "$rc" 0 "-H: exit 0"
 
 bsd=${BSD_MAILX:-$(command -v bsd-mailx 2>/dev/null)}
@@ -123,7 +123,7 @@ t += "=?UTF-8?B?44Go44Gm44KC6ZW344GE5Lu25ZCN44Gn44GZ44CC44GT44KM44Gv5YiH44KJ44KM
 t += env + "From: evil\x1b[31m@x\nSubject: red\x1b[0m\x07 bell\n\nbody\n\n"
 open(sys.argv[1], "w").write(t)
 PY
-"$HIKYAKU" mail -H -f "$T/box3" > "$T/got3"
+hk mail -H -f "$T/box3" > "$T/got3"
 is "$(sed -n 1p "$T/got3")" ">N  1 山田太郎 taro@exa  Sat Jul  9 23:36    6/225   日本語の件名とても長い件名" \
     "sender and subject decoded, cut at 17 and 27 columns, never inside a character"
 is "$(sed -n 2p "$T/got3")" " N  2 evil�[31m@x        Sat Jul  9 23:36    6/82    red�[0m� bell" \
@@ -133,12 +133,12 @@ is "$(sed -n 2p "$T/got3")" " N  2 evil�[31m@x        Sat Jul  9 23:36    6/82
 # From_ line, a field name, a line that is no field, a value, the body
 printf 'From evil\033]0;x\007@x Sat Jul  9 23:36:00 1994\nFrom: a\033[5m@x\nX-Bad\033[31m: v\033[0m\nno colon \033[2J line\nSubject: s\033c\n\nbody \033[1m \233 \302\233\n' > "$T/esc"
 for cmd in "p 1" "t 1" "top 1" "P 1" "h" "f 1" "z"; do
-	printf '%s\nx\n' "$cmd" | "$HIKYAKU" mail -N -f "$T/esc" > "$T/out" 2>&1
+	printf '%s\nx\n' "$cmd" | hk mail -N -f "$T/esc" > "$T/out" 2>&1
 	n=$(tr -cd '\000-\010\013-\037\177' < "$T/out" | wc -c)
 	c1=$(LC_ALL=C grep -c "$(printf '\302[\200-\237]')" "$T/out")
 	is "$n/$c1" "0/0" "'$cmd': no C0 or C1 control from the message on the terminal"
 done
-printf 'p 1\nx\n' | "$HIKYAKU" mail -N -f "$T/esc" > "$T/out" 2>&1
+printf 'p 1\nx\n' | hk mail -N -f "$T/esc" > "$T/out" 2>&1
 like "$(cat "$T/out")" "X-Bad�\\[31m: v�\\[0m" "the field name is shown, its ESC as U+FFFD"
 like "$(cat "$T/out")" "no colon �\\[2J line" "a line that is no field too"
 like "$(cat "$T/out")" "From evil�\\]0;x�@x" "and the From_ line"

@@ -134,6 +134,7 @@ def norm(text):
 def main():
     hk = os.environ.get("HIKYAKU", os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "hikyaku"))
+    run = os.environ.get("HIKYAKU_RUN", "").split()
     d = tempfile.mkdtemp()
     box = os.path.join(d, "box")
     with open(box, "w", encoding="utf-8", newline="\n") as f:
@@ -142,7 +143,7 @@ def main():
                     "\n")
     env = dict(os.environ, MAILRC="/dev/null", HOME=d)
     for i, (name, text) in enumerate(M, 1):
-        r = subprocess.run([hk, "mail", "-N", "-f", box],
+        r = subprocess.run(run + [hk, "mail", "-N", "-f", box],
                            input=("set quiet\np %d\nx\n" % i).encode(),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            env=env)
