@@ -569,8 +569,8 @@ c_auth(struct sess *st, char *arg)
 		if (login) {
 			user = buf_str(&u);
 			pass = buf_str(&p);
-			ok = memchr(u.s, '\0', u.len) == NULL &&
-			    memchr(p.s, '\0', p.len) == NULL && *user != '\0';
+			ok = memchr(user, '\0', u.len) == NULL &&
+			    memchr(pass, '\0', p.len) == NULL && *user != '\0';
 		} else
 			ok = split_plain(&u, &user, &pass) == 0;
 		if (!ok)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -32,9 +33,31 @@ static void
 check_ok(const struct conf *c)
 {
 	const char *const strs[] = { c->hostname, c->domains, c->spool,
-	    c->aliases, c->passwd, c->mailbox, c->listen, c->mynetworks,
-	    c->tls_ca, c->user, c->default_user, c->log };
+	    c->aliases, c->passwd, c->mailbox, c->tls_ca, c->user,
+	    c->default_user, c->log };
+	const struct conf_addrs *lists[] = { &c->listen, &c->submission,
+	    &c->smtps, &c->pop3, &c->pop3s };
 	int	 i;
+
+	/* the typed values: ports in range, networks masked and in range */
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		for (i = 0; i < lists[l]->n; i++)
+			if (lists[l]->v[i].port == 0 ||
+			    strlen(lists[l]->v[i].host) > LIM_DOMAIN)
+				fail("a listener out of range", "");
+	for (i = 0; i < c->nmynetworks; i++) {
+		const struct conf_net *n = &c->mynetworks[i];
+		int max = n->family == AF_INET6 ? 128 : 32;
+
+		if ((n->family != AF_INET && n->family != AF_INET6) ||
+		    n->bits < 0 || n->bits > max)
+			fail("a network out of range", "");
+		for (int b = n->bits; b < max; b++)
+			if (n->addr[b / 8] & (0x80 >> (b % 8)))
+				fail("a network's host part not masked", "");
+		if (!conf_in_mynetworks(c, n->family, n->addr))
+			fail("a network does not hold its own address", "");
+	}
 
 	if (c->max_rcpt < 1 || c->max_rcpt > LIM_RCPT_HARD)
 		fail("max_rcpt out of range", "");

@@ -5,7 +5,11 @@
  * returns one chunk, as a slow client's segments would come (0: all at
  * once), and the line reader's joins are exercised deterministically.
  * Replies go to a memfd, so nothing can block.  The ops accept all and
- * record what they got.  Properties checked:
+ * record what they got; STARTTLS switches the io's transport (to the
+ * plain one again: what matters is that io refuses to switch with
+ * input buffered) and AUTH takes u/p.  Properties checked:
+ *  - the transport never switches with input buffered, and AUTH never
+ *    succeeds twice or with an empty user;
  *  - data_line never sees a CR or LF, and is called only inside DATA;
  *  - data_end(ok = 1) happens only as often as the input holds
  *    "\r\n.\r\n" after a DATA command;
@@ -31,6 +35,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 struct rec {
 	int	 in_data;
 	int	 ok_msgs;
+	int	 tls;
+	int	 authed;
 };
 
 static void
@@ -112,8 +118,54 @@ o_rset(void *ctx)
 	(void)ctx;
 }
 
+static struct io	 io;
+
+/* The switch to TLS, as the daemon's will do it: io refuses while the
+   client's input is buffered (a command pipelined after STARTTLS). */
+static int
+o_starttls(void *ctx)
+{
+	struct rec	*r = ctx;
+	int		 pending = io_pending(&io);
+
+	if (io_set_transport(&io, NULL, NULL) == 0) {
+		if (pending)
+			fail("the transport switched with input buffered", "",
+			    0);
+		r->tls++;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+o_auth(void *ctx, const char *user, const char *pass, char *reply,
+    size_t len)
+{
+	struct rec	*r = ctx;
+
+	(void)reply; (void)len;
+	if (*user == '\0')
+		fail("AUTH with an empty user", "", 0);
+	if (r->authed)
+		fail("AUTH accepted twice", user, strlen(user));
+	if (strcmp(user, "u") == 0 && strcmp(pass, "p") == 0) {
+		r->authed = 1;
+		return 0;
+	}
+	return -1;
+}
+
 static const struct smtp_server_ops ops = {
-	o_helo, o_mail, o_rcpt, o_data_begin, o_data_line, o_data_end, o_rset
+	.helo = o_helo,
+	.starttls = o_starttls,
+	.auth = o_auth,
+	.mail = o_mail,
+	.rcpt = o_rcpt,
+	.data_begin = o_data_begin,
+	.data_line = o_data_line,
+	.data_end = o_data_end,
+	.rset = o_rset,
 };
 
 /* How many messages the input can really hold: "\r\n.\r\n" after a
@@ -191,7 +243,6 @@ client(void *arg)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct io	 io;
 	struct smtp_server	 s;
 	struct rec		 r;
 	struct client		 cl;
@@ -220,7 +271,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.io = &io;
 	s.hostname = "mx.example";
 	s.max_size = 2000;
-	s.max_rcpt = 3;
+	s.caps = SMTP_CAPS_BASE | SMTP_CAP_STARTTLS | SMTP_CAP_AUTH;
 	s.ops = &ops;
 	s.ctx = &r;
 	smtp_server_run(&s);

@@ -750,6 +750,10 @@ t_auth(void)
 	    "bad base64: 501");
 	is_str(cmd("AUTH PLAIN\r\n"), "334 ", "PLAIN without a response: 334");
 	is_str(cmd("*\r\n"), "501 5.7.0 Authentication aborted", "* cancels");
+	is_str(cmd("AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6", "LOGIN, empty answers");
+	is_str(cmd("\r\n"), "334 UGFzc3dvcmQ6", "an empty user name still asks");
+	is_str(cmd("\r\n"), "501 5.5.2 Cannot decode response",
+	    "an empty user: 501 (no look at a buffer never filled)");
 	is_str(cmd("AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6", "LOGIN asks Username:");
 	is_str(cmd("YWxpY2U=\r\n"), "334 UGFzc3dvcmQ6", "then Password:");
 	is_str(cmd("czNjcmV0\r\n"), "235 2.7.0 Authentication successful",
