@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "asuser.h"
+#include "fdio.h"
 #include "limits.h"
 #include "privs.h"
 
@@ -59,24 +60,6 @@ open_here(const char *path, enum asuser_how how, enum asuser_result *res)
 	return fd;
 }
 
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char	*s = p;
-	ssize_t		 w;
-
-	while (n > 0) {
-		if ((w = write(fd, s, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void __attribute__((noreturn))
 child(const struct user *u, const gid_t *groups, int ngroups,
     const char *path, enum asuser_how how, size_t max, int wfd)
@@ -94,19 +77,19 @@ child(const struct user *u, const gid_t *groups, int ngroups,
 	if (privs_drop(u->uid, u->gid, groups, ngroups, h.why,
 	    sizeof(h.why)) == -1) {
 		h.result = ASUSER_FAILED;
-		_exit(write_all(wfd, &h, sizeof(h)) == -1 ? EXIT_SEND : 0);
+		_exit(fdio_write_all(wfd, &h, sizeof(h)) == -1 ? EXIT_SEND : 0);
 	}
 	if ((fd = open_here(path, how, &res)) == -1 ||
 	    fstat(fd, &st) == -1) {
 		h.result = fd == -1 ? res : ASUSER_ERRNO;
 		h.err = errno;
-		_exit(write_all(wfd, &h, sizeof(h)) == -1 ? EXIT_SEND : 0);
+		_exit(fdio_write_all(wfd, &h, sizeof(h)) == -1 ? EXIT_SEND : 0);
 	}
 	h.result = ASUSER_OK;
 	h.mode = st.st_mode;
 	h.uid = st.st_uid;
 	h.nlink = st.st_nlink;
-	if (write_all(wfd, &h, sizeof(h)) == -1)
+	if (fdio_write_all(wfd, &h, sizeof(h)) == -1)
 		_exit(EXIT_SEND);
 	while (sent <= max) {
 		r = read(fd, chunk, sizeof(chunk) < max + 1 - sent ?
@@ -118,7 +101,7 @@ child(const struct user *u, const gid_t *groups, int ngroups,
 				continue;
 			_exit(errno > 0 && errno < EXIT_SEND ? errno : EIO);
 		}
-		if (write_all(wfd, chunk, (size_t)r) == -1)
+		if (fdio_write_all(wfd, chunk, (size_t)r) == -1)
 			_exit(EXIT_SEND);
 		sent += (size_t)r;
 	}

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cdb.h"
+#include "fdio.h"
 
 #define HEADER	2048
 
@@ -100,24 +101,6 @@ cdb_make_add(struct cdb_make *m, const void *key, size_t klen,
 	return 0;
 }
 
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char	*s = p;
-	ssize_t		 w;
-
-	while (n > 0) {
-		if ((w = write(fd, s, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * The tables after the records: table i holds the slots whose hash has
  * i as its low byte, twice as many slots as entries.
@@ -183,8 +166,8 @@ cdb_make_finish(struct cdb_make *m, int fd)
 	    (tab = calloc(tablen + 1, 1)) == NULL)
 		goto out;
 	make_tables(m, sorted, start, tab);
-	if (write_all(fd, m->out.s, m->out.len) == -1 ||
-	    write_all(fd, tab, tablen) == -1)
+	if (fdio_write_all(fd, m->out.s, m->out.len) == -1 ||
+	    fdio_write_all(fd, tab, tablen) == -1)
 		goto out;
 	rc = 0;
 out:

@@ -17,6 +17,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "compose.h"
+#include "fdio.h"
 #include "limits.h"
 #include "mime.h"
 #include "msg.h"
@@ -699,31 +700,13 @@ spawn(const struct compose_env *e, char **av, pid_t *pid, int *in,
 	return 0;
 }
 
-/* All of s to fd; -1 with errno (EPIPE: the reader is gone). */
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0) {
-		if ((w = write(fd, s, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The message into sendmail's stdin, then its exit status, mapped. */
 static int
 feed(pid_t pid, int in, const struct buf *msg, char *err, size_t errlen)
 {
 	int	 st, werr = 0;
 
-	if (write_all(in, msg->s, msg->len) == -1)
+	if (fdio_write_all(in, msg->s, msg->len) == -1)
 		werr = errno;
 	close(in);
 	while (waitpid(pid, &st, 0) == -1)

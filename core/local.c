@@ -25,6 +25,7 @@
 #include <poll.h>
 
 #include "conf.h"
+#include "fdio.h"
 #include "limits.h"
 #include "local.h"
 #include "mailbox.h"
@@ -325,23 +326,6 @@ command_child(const struct ctx *x, const char *command, int in, int err)
 	_exit(EX_TEMPFAIL_CHILD);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	 w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Writes the From_ line (mailbox.h's), the envelope lines and the
  * message as queued into the command's stdin.  A command that stops
@@ -365,7 +349,7 @@ feeder(const struct ctx *x, int fd)
 	    "Delivered-To: %s\n", x->m->sender, x->m->rcpt);
 	if (n == 0 || k < 0 || (size_t)k >= sizeof(head) - n)
 		_exit(1);
-	if (write_all(fd, head, n + (size_t)k) == -1)
+	if (fdio_write_all(fd, head, n + (size_t)k) == -1)
 		_exit(errno != EPIPE);
 	while ((r = pread(x->m->fd, in, CHUNK, off)) != 0) {
 		if (r == -1 && errno == EINTR)
@@ -373,7 +357,7 @@ feeder(const struct ctx *x, int fd)
 		if (r == -1)
 			_exit(1);
 		off += r;
-		if (write_all(fd, in, (size_t)r) == -1)
+		if (fdio_write_all(fd, in, (size_t)r) == -1)
 			_exit(errno != EPIPE);
 	}
 	_exit(0);
