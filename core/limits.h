@@ -20,6 +20,7 @@
 #define LIM_PATH	1024	/* any path hikyaku builds */
 #define LIM_USER	32	/* login name */
 #define LIM_PW_LINE	1024	/* one line of a passwd file */
+#define LIM_PASS	1024	/* a password checked (bcrypt reads 72) */
 #define LIM_GROUPS	64	/* supplementary groups a delivery child keeps */
 #define LIM_ENV_LINE	2048	/* one line of a queue envelope file */
 #define LIM_ERR		512	/* human detail written into a caller's buffer */
