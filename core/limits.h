@@ -48,5 +48,7 @@
 #define LIM_PROC_FILE	(256 * 1024 * 1024)	/* one /proc file read whole */
 #define LIM_NETNAMES_LINE 1024	/* a line of /etc/services and the like
 				   looked at; the rest is cut */
+#define LIM_TLS_CHAIN	8	/* certificates in the tls_cert chain */
+#define LIM_TLS_DER	32768	/* DER bytes of that chain and the key kept */
 
 #endif
