@@ -648,14 +648,13 @@ drive(struct tls *t, unsigned goal, int timeout_ms)
 {
 	long long	 end = timeout_ms > 0 ? now_ms() + timeout_ms : -1;
 	struct pollfd	 want;
-	unsigned	 st;
 	int		 r;
 
 	for (;;) {
 		want.fd = -1;
 		if (goal != 0)
 			r = step(t, goal, &want);
-		else if ((st = br_ssl_engine_current_state(&t->sc.eng)) &
+		else if (br_ssl_engine_current_state(&t->sc.eng) &
 		    BR_SSL_SENDREC)
 			r = send_rec(t, &want);
 		else
@@ -674,7 +673,14 @@ drive(struct tls *t, unsigned goal, int timeout_ms)
 int
 tls_handshake(struct tls *t, int timeout_ms)
 {
-	return drive(t, BR_SSL_SENDAPP, timeout_ms);
+	long long	 start = now_ms();
+
+	if (drive(t, BR_SSL_SENDAPP, timeout_ms) == -1)
+		return -1;
+	/* our last flight (Finished) goes out now, not with the first reply */
+	if (timeout_ms > 0 && (timeout_ms -= (int)(now_ms() - start)) <= 0)
+		timeout_ms = 1;
+	return drive(t, 0, timeout_ms);
 }
 
 int

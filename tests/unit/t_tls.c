@@ -323,6 +323,62 @@ t_busy(void)
 	close(sv[1]);
 }
 
+/*
+ * Peers that never finish a handshake: plaintext where the ClientHello
+ * should be, a peer gone, a silent one; through tls_handshake and
+ * through the first read.
+ */
+static void
+t_bad_peers(void)
+{
+	char		 line[LIM_SMTP_CMD];
+	size_t		 len;
+	enum io_term	 term;
+	int		 sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    write(sv[1], "MAIL FROM:<a@b>\r\n", 17) != 17)
+		exit(2);
+	tls_server_init(&t, &rsa, sv[0]);
+	is_int(tls_handshake(&t, 5000), -1, "plaintext instead of a hello");
+	is_int(errno, EPROTO, "plaintext: EPROTO");
+	ok(t.err != 0, "plaintext: BearSSL says why");
+	close(sv[0]);
+	close(sv[1]);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    write(sv[1], "\x16\x03\x01\x00", 4) != 4)
+		exit(2);
+	close(sv[1]);
+	tls_server_init(&t, &rsa, sv[0]);
+	is_int(tls_handshake(&t, 5000), -1, "peer gone mid-hello");
+	is_int(errno, ECONNRESET, "peer gone: ECONNRESET");
+	close(sv[0]);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		exit(2);
+	tls_server_init(&t, &rsa, sv[0]);
+	is_int(tls_handshake(&t, 100), -1, "a silent peer");
+	is_int(errno, ETIMEDOUT, "silent peer: ETIMEDOUT");
+	close(sv[0]);
+	close(sv[1]);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
+	    write(sv[1], "QUIT\r\n", 6) != 6)
+		exit(2);
+	io_init(&io, sv[0], sv[0], 5000);
+	tls_server_init(&t, &rsa, sv[0]);
+	is_int(io_set_transport(&io, &tls_transport, &t), 0,
+	    "transport set, nothing buffered");
+	is_int(io_getline(&io, line, sizeof(line), &len, &term), -1,
+	    "implicit handshake: plaintext fails the first read");
+	is_int(errno, EPROTO, "as EPROTO");
+	is_int(io_getline(&io, line, sizeof(line), &len, &term), -1,
+	    "and the error sticks");
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -354,6 +410,7 @@ main(void)
 	t_refused(&rsa, "-tls1_2 -cipher ECDHE-RSA-AES128-SHA256",
 	    BR_ERR_SEND_FATAL_ALERT + 40, "a client with only a CBC suite");
 	t_busy();
+	t_bad_peers();
 	sh("rm -rf %s", dir);
 	return done_testing();
 }
