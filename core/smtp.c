@@ -16,8 +16,9 @@
  *   transaction without one is refused with 503.
  * - DATA ends only at "." CRLF right after a CRLF (or as the first data
  *   line).  "\n.\n", "\r\n.\n" and "\n.\r\n" are data; any bare LF or
- *   bare CR in the data refuses the whole message (RFC 5321 2.3.8), so
- *   that no other server's idea of the end can be smuggled past us.  A
+ *   bare CR in the data refuses the whole message (RFC 5321 2.3.8), and
+ *   so does a NUL byte, so that no other server's idea of the end can be
+ *   smuggled past us.  A
  *   text line over LIM_SMTP_TEXT octets (CRLF included), or a message
  *   over max_size, is read to its real end and refused then.
  * - After DATA, whatever its outcome, ops->rset clears the transaction.
@@ -51,6 +52,29 @@
 
 enum { GO_ON = 0, GO_QUIT = 1, GO_END = -1 };
 
+/* What became of a message as its lines came (DATA, or BDAT chunks). */
+struct dstate {
+	int	 prev_crlf;	/* the line before ended in CRLF */
+	int	 bare;		/* a bare LF or CR was seen */
+	int	 toolong;	/* a line over LIM_SMTP_TEXT */
+	int	 oversize;	/* over max_size */
+	int	 refused;	/* data_line said no */
+	int	 nul;		/* a NUL byte was seen */
+	off_t	 size;
+};
+
+/* A BDAT transaction: its message state, and the line being put
+   together across chunks (a line may be split anywhere, CRLF too). */
+struct chunks {
+	int		 on;		/* BDAT was used in this transaction */
+	int		 failed;	/* data_begin said no: refuse the rest */
+	struct dstate	 d;
+	char		 line[LIM_SMTP_TEXT];
+	size_t		 len;
+	int		 over;		/* the line passed LIM_SMTP_TEXT */
+};
+
+
 struct sess {
 	struct smtp_server	*s;
 	struct io		*io;
@@ -60,6 +84,7 @@ struct sess {
 	int			 errors;
 	int			 max_errors;
 	int			 authed;	/* AUTH succeeded */
+	struct chunks		 bdat;
 	int			 end;		/* 421 sent, or a write failed */
 	char			 reply[LIM_SMTP_REPLY];
 };
@@ -133,8 +158,14 @@ op_reply(struct sess *st, int r, const char *def_ok, const char *def_no)
 static void
 reset(struct sess *st)
 {
+	const struct smtp_server_ops *ops = st->s->ops;
+
+	/* a BDAT transaction that never got its LAST: the op cleans up */
+	if (st->bdat.on && !st->bdat.failed && ops->data_end != NULL)
+		ops->data_end(st->s->ctx, 0, st->reply, sizeof(st->reply));
 	st->mail = 0;
 	st->nrcpt = 0;
+	memset(&st->bdat, 0, sizeof(st->bdat));
 	if (st->s->ops->rset != NULL)
 		st->s->ops->rset(st->s->ctx);
 }
@@ -183,6 +214,8 @@ ehlo_reply(struct sess *st)
 		snprintf(lines[n++], sizeof(lines[0]), "ENHANCEDSTATUSCODES");
 	if (caps & SMTP_CAP_8BITMIME)
 		snprintf(lines[n++], sizeof(lines[0]), "8BITMIME");
+	if (caps & SMTP_CAP_CHUNKING)
+		snprintf(lines[n++], sizeof(lines[0]), "CHUNKING");
 	snprintf(line, sizeof(line), "%s", st->s->hostname);
 	for (int i = 0; i < n; i++) {
 		if (io_printf(st->io, "250-%s\r\n", line) == -1) {
@@ -381,6 +414,7 @@ c_rcpt(struct sess *st, char *arg)
 }
 
 static int	data(struct sess *);
+static int	c_bdat(struct sess *, char *);
 
 static int
 c_data(struct sess *st, char *arg)
@@ -390,6 +424,9 @@ c_data(struct sess *st, char *arg)
 
 	if (*skip_sp(arg) != '\0')
 		return reply(st, "501 5.5.4 Syntax: DATA");
+	if (st->bdat.on)
+		return reply(st, "503 5.5.1 Error: BDAT and DATA cannot be "
+		    "mixed in one transaction");
 	st->reply[0] = '\0';
 	if (ops->data_begin != NULL)
 		r = ops->data_begin(st->s->ctx, st->reply, sizeof(st->reply));
@@ -599,7 +636,7 @@ c_auth(struct sess *st, char *arg)
 
 static const struct cmd cmds[] = {
 	{ "AUTH",	c_auth,		NEED_HELO,	SMTP_CAP_AUTH },
-	{ "BDAT",	c_unimpl,	NEED_NONE,	0 },
+	{ "BDAT",	c_bdat,		NEED_NONE,	SMTP_CAP_CHUNKING },
 	{ "DATA",	c_data,		NEED_RCPT,	0 },
 	{ "EHLO",	c_ehlo,		NEED_NONE,	0 },
 	{ "ETRN",	c_unimpl,	NEED_NONE,	0 },
@@ -666,14 +703,6 @@ dispatch(struct sess *st, char *line)
 
 /* ---- DATA ---- */
 
-struct dstate {
-	int	 prev_crlf;	/* the line before ended in CRLF */
-	int	 bare;		/* a bare LF or CR was seen */
-	int	 toolong;	/* a line over LIM_SMTP_TEXT */
-	int	 oversize;	/* over max_size */
-	int	 refused;	/* data_line said no */
-	off_t	 size;
-};
 
 /*
  * One data line as io_getline gave it.  Returns 1 at the final dot,
@@ -691,6 +720,8 @@ data_one(struct sess *st, struct dstate *d, char *line, size_t len,
 		return 1;
 	if (term != IO_TERM_CRLF || memchr(line, '\r', len) != NULL)
 		d->bare = 1;
+	if (memchr(line, '\0', len) != NULL)
+		d->nul = 1;
 	if (line[0] == '.') {
 		line++;
 		len--;
@@ -698,7 +729,7 @@ data_one(struct sess *st, struct dstate *d, char *line, size_t len,
 	d->size += (off_t)len + 2;
 	if (st->s->max_size > 0 && d->size > st->s->max_size)
 		d->oversize = 1;
-	if (d->bare || d->toolong || d->oversize || d->refused)
+	if (d->bare || d->nul || d->toolong || d->oversize || d->refused)
 		return 0;	/* the message is lost: just read on */
 	if (ops->data_line != NULL &&
 	    ops->data_line(st->s->ctx, line, len) == -1)
@@ -714,7 +745,7 @@ data_done(struct sess *st, struct dstate *d)
 	const char	*def;
 	int		 ok, r = 0;
 
-	ok = !(d->bare || d->toolong || d->oversize || d->refused);
+	ok = !(d->bare || d->nul || d->toolong || d->oversize || d->refused);
 	st->reply[0] = '\0';
 	if (ops->data_end != NULL)
 		r = ops->data_end(st->s->ctx, ok, st->reply,
@@ -724,6 +755,8 @@ data_done(struct sess *st, struct dstate *d)
 	else if (d->bare)
 		def = "550 5.6.0 Message contains bare LF or CR "
 		    "(RFC 5321 2.3.8)";
+	else if (d->nul)
+		def = "554 5.6.0 Message contains a NUL byte";
 	else if (d->toolong)
 		def = "500 5.5.2 Error: message line too long "
 		    "(RFC 5321 4.5.3.1.6)";
@@ -773,6 +806,156 @@ data(struct sess *st)
 		    sizeof(st->reply));
 	reset(st);
 	return GO_END;
+}
+
+/* ---- BDAT (RFC 3030) ---- */
+
+/*
+ * One line of BDAT content, as data_one takes DATA's, but with no dot
+ * to unstuff and no end marker: the chunk sizes delimit the message.
+ * The same rules hold: a bare CR or LF, a NUL, a line over
+ * LIM_SMTP_TEXT or a message over max_size refuses it.
+ */
+static void
+bdat_line(struct sess *st, struct dstate *d, const char *line, size_t len,
+    enum io_term term, int over)
+{
+	const struct smtp_server_ops *ops = st->s->ops;
+
+	if (term == IO_TERM_LF || memchr(line, '\r', len) != NULL)
+		d->bare = 1;
+	if (memchr(line, '\0', len) != NULL)
+		d->nul = 1;
+	if (over)
+		d->toolong = 1;
+	d->size += (off_t)len + 2;
+	if (st->s->max_size > 0 && d->size > st->s->max_size)
+		d->oversize = 1;
+	if (d->bare || d->nul || d->toolong || d->oversize || d->refused)
+		return;
+	if (ops->data_line != NULL &&
+	    ops->data_line(st->s->ctx, line, len) == -1)
+		d->refused = 1;
+}
+
+/* The bytes of a chunk into lines; a line ends at LF. */
+static void
+bdat_bytes(struct sess *st, const char *p, size_t n)
+{
+	struct chunks	*b = &st->bdat;
+	enum io_term	 term;
+	size_t		 len;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '\n') {
+			if (b->len < sizeof(b->line))
+				b->line[b->len++] = p[i];
+			else
+				b->over = 1;
+			continue;
+		}
+		len = b->len;
+		term = IO_TERM_LF;
+		if (len > 0 && b->line[len - 1] == '\r') {
+			term = IO_TERM_CRLF;
+			len--;
+		}
+		/* LIM_SMTP_TEXT counts the CRLF */
+		bdat_line(st, &b->d, b->line, len, term, b->over ||
+		    len + 2 > LIM_SMTP_TEXT);
+		b->len = 0;
+		b->over = 0;
+	}
+}
+
+/* "BDAT size [LAST]": 0, or -1 when the argument is not that. */
+static int
+bdat_arg(char *arg, off_t *size, int *last)
+{
+	char	*p = skip_sp(arg), *e;
+
+	e = p + strspn(p, "0123456789");
+	if (e == p || e - p > 18 || (*e != '\0' && *e != ' '))
+		return -1;
+	if (*e == ' ')
+		*e++ = '\0';
+	if (parse_size(p, size) == -1)
+		return -1;
+	e = skip_sp(e);
+	*last = strcasecmp(e, "LAST") == 0;
+	return *last || *e == '\0' ? 0 : -1;
+}
+
+/* Read the chunk's bytes, all of them, whatever becomes of them. */
+static int
+bdat_read(struct sess *st, off_t size, int keep)
+{
+	char	 buf[IO_BUFSIZE];
+	size_t	 k;
+
+	while (size > 0) {
+		k = size > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)size;
+		if (io_read(st->io, buf, k) != 1)
+			return -1;
+		if (keep)
+			bdat_bytes(st, buf, k);
+		size -= (off_t)k;
+	}
+	return 0;
+}
+
+static int
+c_bdat(struct sess *st, char *arg)
+{
+	const struct smtp_server_ops *ops = st->s->ops;
+	static const struct cmd bdat_cmd = { "BDAT", NULL, NEED_RCPT, 0 };
+	struct chunks	*b = &st->bdat;
+	struct dstate	 d;
+	const char	*no;
+	off_t		 size;
+	int		 last, r = 0;
+
+	if (bdat_arg(arg, &size, &last) == -1) {
+		/* the size is unknown: the client's bytes cannot be skipped,
+		   and the session cannot stay in step */
+		reply(st, "501 5.5.4 Syntax: BDAT size [LAST]");
+		st->end = 1;
+		return GO_END;
+	}
+	if ((no = out_of_place(st, &bdat_cmd)) != NULL) {
+		/* its bytes are read and dropped, never taken as commands */
+		if (bdat_read(st, size, 0) == -1)
+			return GO_END;
+		return reply(st, "%s", no);
+	}
+	if (!b->on) {
+		b->on = 1;
+		b->d.prev_crlf = 1;
+		st->reply[0] = '\0';
+		if (ops->data_begin != NULL)
+			r = ops->data_begin(st->s->ctx, st->reply,
+			    sizeof(st->reply));
+		b->failed = r == -1;
+	}
+	if (bdat_read(st, size, !b->failed) == -1) {
+		reset(st);	/* data_end(0) for what was begun */
+		return GO_END;
+	}
+	if (b->failed) {
+		r = op_reply(st, -1, "", "451 4.3.0 Error: cannot take the "
+		    "message now");
+		if (last)
+			reset(st);
+		return r;
+	}
+	if (!last)
+		return reply(st, "250 2.0.0 %lld octets received",
+		    (long long)size);
+	if (b->len > 0)		/* a last line without its CRLF */
+		bdat_line(st, &b->d, b->line, b->len, IO_TERM_CRLF, b->over);
+	d = b->d;
+	b->on = 0;		/* data_done ends it: reset must not */
+	return data_done(st, &d);
 }
 
 /* ---- the command loop ---- */
@@ -826,10 +1009,10 @@ smtp_server_run(struct smtp_server *s)
 		return -1;
 	while ((r = command(&st)) == GO_ON && !st.end)
 		;
+	if (st.mail)		/* a transaction left open: the op cleans up */
+		reset(&st);
 	if (r == GO_QUIT && io_flush(s->io) == 0)
 		return 0;
 	io_flush(s->io);
-	if (st.mail)
-		reset(&st);
 	return -1;
 }

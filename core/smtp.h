@@ -1,7 +1,8 @@
 /*
  * The SMTP protocol (RFC 5321, with RFC 1870 SIZE, RFC 6152 8BITMIME,
  * RFC 2920 PIPELINING, RFC 2034 ENHANCEDSTATUSCODES, RFC 3207 STARTTLS,
- * RFC 4954 AUTH PLAIN and LOGIN): the server session state machine.
+ * RFC 4954 AUTH PLAIN and LOGIN, RFC 3030 CHUNKING): the server
+ * session state machine.
  * What is offered and accepted is decided by the caller's ops and caps
  * (the policy, core/session.c); this module only speaks the protocol.
  */
@@ -20,8 +21,10 @@
 #define SMTP_CAP_AUTH		0x08	/* AUTH PLAIN LOGIN */
 #define SMTP_CAP_ENHANCED	0x10	/* ENHANCEDSTATUSCODES */
 #define SMTP_CAP_8BITMIME	0x20
+#define SMTP_CAP_CHUNKING	0x40	/* BDAT (RFC 3030) */
 #define SMTP_CAPS_BASE		(SMTP_CAP_PIPELINING | SMTP_CAP_SIZE | \
-				 SMTP_CAP_ENHANCED | SMTP_CAP_8BITMIME)
+				 SMTP_CAP_ENHANCED | SMTP_CAP_8BITMIME | \
+				 SMTP_CAP_CHUNKING)
 
 /*
  * Each op returns 0 to accept, or -1 to refuse with a full reply line

@@ -12,7 +12,7 @@
  *    succeeds twice or with an empty user;
  *  - data_line never sees a CR or LF, and is called only inside DATA;
  *  - data_end(ok = 1) happens only as often as the input holds
- *    "\r\n.\r\n" after a DATA command;
+ *    "\r\n.\r\n" after a DATA command, or a BDAT ... LAST;
  *  - every reply line is at most LIM_SMTP_REPLY octets with its CRLF,
  *    starts with three digits and a ' ' or '-', and ends in CRLF.
  */
@@ -169,13 +169,16 @@ static const struct smtp_server_ops ops = {
 };
 
 /* How many messages the input can really hold: "\r\n.\r\n" after a
-   DATA, each ending one. */
+   DATA, each ending one, and a "LAST" for each BDAT transaction. */
 static int
 max_msgs(const char *in, size_t n)
 {
 	size_t	 i = 0;
 	int	 msgs = 0;
 
+	for (size_t j = 0; j + 4 <= n; j++)
+		if (strncasecmp(in + j, "LAST", 4) == 0)
+			msgs++;
 	for (;;) {
 		for (; i + 4 <= n; i++)
 			if (strncasecmp(in + i, "DATA", 4) == 0)
@@ -271,6 +274,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s.io = &io;
 	s.hostname = "mx.example";
 	s.max_size = 2000;
+	/* everything: CHUNKING is in the base */
 	s.caps = SMTP_CAPS_BASE | SMTP_CAP_STARTTLS | SMTP_CAP_AUTH;
 	s.ops = &ops;
 	s.ctx = &r;

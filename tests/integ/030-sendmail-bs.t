@@ -121,6 +121,15 @@ c.sendall(b"DATA\r\n")
 reply()
 c.sendall(b"Subject: checked\r\n\r\nto carol\r\n.\r\n")
 out("checked_data", reply())
+# BDAT (RFC 3030): the message in two chunks, a line split between them
+c.sendall(b"RSET\r\n")
+reply()
+one = b"Subject: bdat\r\n\r\nchunked bo"
+two = b"dy\r\n.not stuffed\r\n"
+c.sendall(b"MAIL FROM:<bob@test.example>\r\nRCPT TO:<alice@test.example>\r\n"
+          b"BDAT %d\r\n" % len(one) + one +
+          b"BDAT %d LAST\r\n" % len(two) + two)
+out("bdat", " / ".join(reply() for _ in range(4)))
 c.sendall(b"QUIT\r\n")
 out("raw_quit", reply())
 c.close()
@@ -154,17 +163,25 @@ like "$(val rcpt_unknown_bare)" "^550 5\.1\.1 <NoSuchUser>" "unqualified too"
 is "$(val rcpt_remote)" "250 2.1.5 Ok" "another domain: taken from a local user"
 is "$(val rcpt_sixth)" "452 4.5.3 too many recipients (max_rcpt is 5)" "the sixth recipient: 452 4.5.3"
 like "$(val checked_data)" '^250 2\.0\.0 Ok: queued as ' "the message goes to the five taken"
+like "$(val bdat)" '^250 2\.1\.0 Ok / 250 2\.1\.5 Ok / 250 2\.0\.0 27 octets received / 250 2\.0\.0 Ok: queued as ' \
+	"BDAT: two chunks, pipelined, queued"
 is "$(val raw_quit)" "221 2.0.0 Bye" "raw session QUIT"
 
 # Delivery: sendmail -bs delivers what it queued once the session ends.
 wait_for "[ \"\$(mbox_count $I/mail/bob)\" = 3 ]" 20
 ok $? "three messages delivered to bob by sendmail -bs itself"
 wait_for "[ \"\$(mbox_count $I/mail/carol)\" = 1 ]" 20
+wait_for "[ \"\$(mbox_count $I/mail/alice)\" = 2 ]" 20
 hk sendmail -q; ok $? "sendmail -q"
 is "$(mbox_count "$I/mail/carol")" 1 "carol got the checked message"
-is "$(mbox_count "$I/mail/alice")" 1 "and no bounce for the unknown user reached its sender"
+! grep -q "^Subject: Undelivered" "$I/mail/alice"; ok $? "and no bounce for the unknown user reached its sender"
 is "$(mbox_count "$I/mail/bob")" 3 "bob has exactly 3 messages"
-is "$(mbox_count "$I/mail/alice")" 1 "alice has the pipelined one"
+is "$(mbox_count "$I/mail/alice")" 2 "alice has the pipelined one and the chunked one"
+got=$(python3 -c '
+import mailbox, sys
+m = [x for x in mailbox.mbox(sys.argv[1]) if x["Subject"] == "bdat"][0]
+sys.stdout.write(repr(m.get_payload()))' "$I/mail/alice")
+is "$got" "'chunked body\\n.not stuffed\\n'" "Python reads the BDAT body back: joined, not unstuffed"
 ! grep -q smuggled "$I/mail/carol"; ok $? "nothing smuggled reached carol"
 m=$I/mail/bob
 grep -q "^Received: from client.example (uid [0-9]*)$" "$m"; ok $? "Received: from the HELO name and uid"

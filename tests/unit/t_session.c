@@ -134,7 +134,7 @@ t_mta_stranger(void)
 	start(&p);
 	reply();
 	is_str(cmd("EHLO c.example\r\n"), "250-mx.test.example\n250-PIPELINING\n"
-	    "250-SIZE 1000000\n250-ENHANCEDSTATUSCODES\n250 8BITMIME",
+	    "250-SIZE 1000000\n250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250 CHUNKING",
 	    "MTA stranger: no STARTTLS without a certificate, no AUTH");
 	is_str(cmd("MAIL FROM:<someone@far.example>\r\n"), "250 2.1.0 Ok",
 	    "any sender");
@@ -200,13 +200,13 @@ t_msa(void)
 	reply();
 	is_str(cmd("EHLO c.example\r\n"), "250-mx.test.example\n250-PIPELINING\n"
 	    "250-SIZE 1000000\n250-STARTTLS\n250-ENHANCEDSTATUSCODES\n"
-	    "250 8BITMIME", "MSA before TLS: STARTTLS, no AUTH");
+	    "250-8BITMIME\n250 CHUNKING", "MSA before TLS: STARTTLS, no AUTH");
 	is_str(cmd("MAIL FROM:<alice@test.example>\r\n"),
 	    "530 5.7.0 Authentication required", "no MAIL before AUTH");
 	is_str(cmd("STARTTLS\r\n"), "220 2.0.0 Ready to start TLS", "STARTTLS");
 	is_str(cmd("EHLO c.example\r\n"), "250-mx.test.example\n"
 	    "250-PIPELINING\n250-SIZE 1000000\n250-AUTH PLAIN LOGIN\n"
-	    "250-ENHANCEDSTATUSCODES\n250 8BITMIME",
+	    "250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250 CHUNKING",
 	    "under TLS: AUTH offered, STARTTLS not");
 	is_str(cmd("AUTH PLAIN AGFsaWNlAHdyb25n\r\n"),
 	    "535 5.7.8 Error: authentication failed", "a wrong password");

@@ -321,7 +321,8 @@ t_dialogue(void)
 	is_str(reply(), "220 " HOST " ESMTP hikyaku", "greeting");
 	is_str(cmd("EHLO client.example\r\n"),
 	    "250-" HOST "\n250-PIPELINING\n250-SIZE 10000000\n"
-	    "250-ENHANCEDSTATUSCODES\n250 8BITMIME", "EHLO reply lines");
+	    "250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250 CHUNKING",
+	    "EHLO reply lines");
 	is_str(cmd("MAIL FROM:<Alice@Example.COM> SIZE=123 BODY=8BITMIME\r\n"),
 	    "250 2.1.0 Ok", "MAIL FROM with SIZE and BODY");
 	is_str(cmd("RCPT TO:<bob@example.com>\r\n"), "250 2.1.5 Ok", "RCPT");
@@ -426,7 +427,8 @@ t_sequence(void)
 	is_str(cmd("DATA now\r\n"), "501 5.5.4 Syntax: DATA",
 	    "DATA with an argument: 501");
 	is_str(cmd("EHLO again.example\r\n"), "250-" HOST "\n250-PIPELINING\n"
-	    "250-SIZE 10000000\n250-ENHANCEDSTATUSCODES\n250 8BITMIME",
+	    "250-SIZE 10000000\n250-ENHANCEDSTATUSCODES\n250-8BITMIME\n"
+	    "250 CHUNKING",
 	    "EHLO again");
 	is_str(cmd("RCPT TO:<c@d.example>\r\n"),
 	    "503 5.5.1 Error: need MAIL command", "EHLO reset the transaction");
@@ -439,17 +441,16 @@ t_sequence(void)
 
 /* Each false ending: data, then the smuggled commands, then the end. */
 static void
-false_end(const char *name, const char *data)
+false_end(const char *name, const char *data, size_t n, const char *why)
 {
 	start(NULL);
 	open_tx();
 	cmd("DATA\r\n");
-	say(data);
+	say_raw(data, n);
 	say("MAIL FROM:<smuggled@evil.example>\r\n"
 	    "RCPT TO:<victim@d.example>\r\nDATA\r\nevil\r\n");
-	is_str(cmd(".\r\n"),
-	    "550 5.6.0 Message contains bare LF or CR (RFC 5321 2.3.8)",
-	    "%s does not end DATA; message refused", name);
+	is_str(cmd(".\r\n"), why, "%s does not end DATA; message refused",
+	    name);
 	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "%s: in step afterwards",
 	    name);
 	is_str(cmd("RCPT TO:<c@d.example>\r\n"),
@@ -457,19 +458,29 @@ false_end(const char *name, const char *data)
 	    "%s: transaction reset after the refusal", name);
 	cmd("QUIT\r\n");
 	finish();
-	ok(!logged("smuggled") && !logged("victim"),
-	    "%s: nothing smuggled reached the ops", name);
+	ok(!logged("MAIL <smuggled") && !logged("RCPT victim"),
+	    "%s: nothing smuggled reached the ops as a command", name);
 	ok(logged("END 0\nRSET\n"), "%s: data_end(ok = 0)", name);
 }
 
+#define BARE	"550 5.6.0 Message contains bare LF or CR (RFC 5321 2.3.8)"
+#define FALSE_END(name, data, why) \
+	false_end(name, data, sizeof(data) - 1, why)
+
+/* Every end-of-data variant of the 2023 SMTP smuggling research. */
 static void
 t_false_endings(void)
 {
-	false_end("\\n.\\n", "hello\r\n\n.\n");
-	false_end("\\r\\n.\\n", "hello\r\n.\n");
-	false_end("\\n.\\r\\n", "hello\n.\r\n");
-	false_end("bare CR", "hello\r\nbad\rline\r\n");
-	false_end("\\r.\\r", "hello\r.\r\n");
+	FALSE_END("\\n.\\n", "hello\r\n\n.\n", BARE);
+	FALSE_END("\\n.\\r", "hello\n.\r", BARE);
+	FALSE_END("\\r.\\n", "hello\r.\n", BARE);
+	FALSE_END("\\r.\\r", "hello\r.\r", BARE);
+	FALSE_END("\\r\\n.\\n", "hello\r\n.\n", BARE);
+	FALSE_END("\\n.\\r\\n", "hello\n.\r\n", BARE);
+	FALSE_END("\\r.\\r\\n", "hello\r.\r\n", BARE);
+	FALSE_END("bare CR", "hello\r\nbad\rline\r\n", BARE);
+	FALSE_END("\\r\\n\\0.\\r\\n", "hello\r\n\0.\r\n",
+	    "554 5.6.0 Message contains a NUL byte");
 }
 
 static void
@@ -826,6 +837,94 @@ t_end_of_input(void)
 	is_int(finish(), 1, "EOF without QUIT: -1");
 }
 
+/* BDAT (RFC 3030): chunks of exact sizes, lines split anywhere. */
+static void
+t_bdat(void)
+{
+	struct cfg	 cf = { 60, 0, 0, 0 };
+
+	start(NULL);
+	reply();
+	cmd("EHLO c.example\r\n");
+	say("BDAT 6 LAST\r\nNOOP\r\n");
+	is_str(reply(), "503 5.5.1 Error: need MAIL command",
+	    "BDAT before MAIL: 503");
+	is_str(cmd("RSET\r\n"), "250 2.0.0 Ok", "and its bytes were read, "
+	    "not taken as a command");
+	cmd("QUIT\r\n");
+	finish();
+
+	start(NULL);
+	open_tx();
+	/* "Subject: s\r\n\r\nline one\r\n.dot\r\nend" in three chunks,
+	   split inside a line and between CR and LF */
+	say("BDAT 13\r\nSubject: s\r\n\r");
+	is_str(reply(), "250 2.0.0 13 octets received", "chunk 1: 250");
+	say("BDAT 16\r\n\nline one\r\n.dot\r");
+	is_str(reply(), "250 2.0.0 16 octets received", "chunk 2: 250");
+	is_str(cmd("DATA\r\n"), "503 5.5.1 Error: BDAT and DATA cannot be "
+	    "mixed in one transaction", "DATA after BDAT: 503");
+	say("BDAT 4 LAST\r\n\nend");
+	is_str(reply(), "250 2.0.0 Ok: queued as MOCK1", "LAST: the message");
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "in step afterwards");
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("DATA\nLINE(10) Subject: s\nLINE(0) \nLINE(8) line one\n"
+	    "LINE(4) .dot\nLINE(3) end\nEND 1\n"), "lines put together "
+	    "across chunks; no dot unstuffed; a last line without CRLF");
+
+	start(NULL);
+	open_tx();
+	say("BDAT 0 LAST\r\n");
+	is_str(reply(), "250 2.0.0 Ok: queued as MOCK1", "BDAT 0 LAST");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("RCPT TO:<c@d.example>\r\n");
+	say("BDAT 11 LAST\r\nbare\nLF\r\nxx");
+	is_str(reply(), BARE, "a bare LF in a chunk: the message is refused");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("RCPT TO:<c@d.example>\r\n");
+	say_raw("BDAT 8 LAST\r\nNU\0L\r\nxy", 21);
+	is_str(reply(), "554 5.6.0 Message contains a NUL byte", "a NUL too");
+	is_str(cmd("BDAT 6\r\nRSET\r\n"), "503 5.5.1 Error: need MAIL command",
+	    "BDAT out of place: 503, its bytes dropped");
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "in step");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("RCPT TO:<c@d.example>\r\n");
+	is_str(cmd("BDAT 12x\r\n"), "501 5.5.4 Syntax: BDAT size [LAST]",
+	    "a bad size: 501");
+	is_str(reply(), "", "and the session ends (its bytes cannot be "
+	    "skipped)");
+	finish();
+
+	/* a BDAT transaction left without its LAST: the op still hears */
+	start(NULL);
+	open_tx();
+	say("BDAT 3\r\nab\n");
+	reply();
+	is_str(cmd("RSET\r\n"), "250 2.0.0 Ok", "RSET in the middle of BDAT");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	cmd("RCPT TO:<c@d.example>\r\n");
+	say("BDAT 2\r\nxy");
+	reply();
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("DATA\nEND 0\nRSET\n") && strstr(strstr(log_txt,
+	    "END 0") + 1, "END 0\n") != NULL, "data_end(0) after RSET, and "
+	    "after QUIT, for chunks never finished");
+
+	start(&cf);
+	open_tx();
+	say("BDAT 50\r\n0123456789012345678901234567890123456789\r\n"
+	    "012345\r\n");
+	is_str(reply(), "250 2.0.0 50 octets received", "50 octets");
+	say("BDAT 30 LAST\r\n0123456789012345678901234567\r\n");
+	is_str(reply(), "552 5.3.4 Message size exceeds fixed limit",
+	    "over max_size across chunks: 552 at LAST");
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "in step: every byte was read");
+	cmd("QUIT\r\n");
+	finish();
+}
+
 int
 main(void)
 {
@@ -842,6 +941,7 @@ main(void)
 	t_caps();
 	t_starttls();
 	t_auth();
+	t_bdat();
 	t_size();
 	t_end_of_input();
 	return done_testing();
