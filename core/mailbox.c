@@ -25,6 +25,7 @@
 #include "limits.h"
 #include "lock.h"
 #include "mailbox.h"
+#include "str.h"
 #include "users.h"
 
 #define MAILBOX_CHUNK	(64 * 1024)	/* writes out */
@@ -38,21 +39,6 @@
 enum { ST_OPEN, ST_MESSAGE, ST_COMMITTED, ST_DONE };
 
 static const char from_[] = "From ";
-
-static int fail(char *, size_t, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	errno = err;
-	return -1;
-}
 
 int
 mailbox_path(const struct conf *c, const struct user *u, char *out,
@@ -247,12 +233,12 @@ open_failed(const char *path, int e, char *why, size_t len)
 	struct stat	 st;
 
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		return fail(why, len, e, "mailbox %s is a symbolic link, "
+		return str_fail(why, len, e, "mailbox %s is a symbolic link, "
 		    "refused", path);
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return fail(why, len, e, "mailbox %s is not a regular file, "
-		    "refused", path);
-	return fail(why, len, e, "cannot open mailbox %s: %s", path,
+		return str_fail(why, len, e, "mailbox %s is not a regular "
+		    "file, refused", path);
+	return str_fail(why, len, e, "cannot open mailbox %s: %s", path,
 	    strerror(e));
 }
 
@@ -277,21 +263,21 @@ mbox_open(struct mailbox *mb, int flags, char *why, size_t len)
 	if (mb->fd == -1)
 		return open_failed(path, errno, why, len);
 	if (fstat(mb->fd, &st) == -1)
-		return fail(why, len, errno, "cannot open mailbox %s: %s",
+		return str_fail(why, len, errno, "cannot open mailbox %s: %s",
 		    path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return fail(why, len, EINVAL, "mailbox %s is not a regular "
+		return str_fail(why, len, EINVAL, "mailbox %s is not a regular "
 		    "file, refused", path);
 	if ((flags & MAILBOX_NOFOLLOW) && st.st_nlink != 1)
-		return fail(why, len, EINVAL, "mailbox %s has %lu links, "
+		return str_fail(why, len, EINVAL, "mailbox %s has %lu links, "
 		    "refused", path, (unsigned long)st.st_nlink);
 	if ((flags & MAILBOX_OWNER) && st.st_uid != geteuid())
-		return fail(why, len, EPERM, "mailbox %s is owned by uid %lu, "
-		    "not by uid %lu, refused", path, (unsigned long)st.st_uid,
-		    (unsigned long)geteuid());
+		return str_fail(why, len, EPERM, "mailbox %s is owned by uid "
+		    "%lu, not by uid %lu, refused", path,
+		    (unsigned long)st.st_uid, (unsigned long)geteuid());
 	if ((fl = fcntl(mb->fd, F_GETFL)) == -1 ||
 	    fcntl(mb->fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
-		return fail(why, len, errno, "cannot open mailbox %s: %s",
+		return str_fail(why, len, errno, "cannot open mailbox %s: %s",
 		    path, strerror(errno));
 	if (lock_fcntl(mb->fd, 1, path, why, len) == -1) {
 		if (errno != EBADF && errno != ENOLCK)
@@ -300,7 +286,7 @@ mbox_open(struct mailbox *mb, int flags, char *why, size_t len)
 	}
 	/* the size under the locks is the one that counts */
 	if (fstat(mb->fd, &st) == -1)
-		return fail(why, len, errno, "cannot open mailbox %s: %s",
+		return str_fail(why, len, errno, "cannot open mailbox %s: %s",
 		    path, strerror(errno));
 	mb->size0 = st.st_size;
 	return 0;
@@ -316,14 +302,14 @@ maildir_dirs(const char *root, char *why, size_t len)
 	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
 		if ((size_t)snprintf(p, sizeof(p), "%s%s", root, sub[i]) >=
 		    sizeof(p))
-			return fail(why, len, ENAMETOOLONG, "maildir path %s "
-			    "too long", root);
+			return str_fail(why, len, ENAMETOOLONG, "maildir path "
+			    "%s too long", root);
 		if (mkdir(p, 0700) == -1 && errno != EEXIST)
-			return fail(why, len, errno, "cannot create maildir "
-			    "%s: %s", p, strerror(errno));
+			return str_fail(why, len, errno, "cannot create "
+			    "maildir %s: %s", p, strerror(errno));
 		if (lstat(p, &st) == -1 || !S_ISDIR(st.st_mode))
-			return fail(why, len, ENOTDIR, "maildir %s is not a "
-			    "directory", p);
+			return str_fail(why, len, ENOTDIR, "maildir %s is not "
+			    "a directory", p);
 	}
 	return 0;
 }
@@ -370,12 +356,12 @@ maildir_open(struct mailbox *mb, char *why, size_t len)
 	if (maildir_dirs(mb->path, why, len) == -1)
 		return -1;
 	if (maildir_name(mb, "tmp", mb->tmp, sizeof(mb->tmp)) == -1)
-		return fail(why, len, ENAMETOOLONG, "maildir path %s too long",
-		    mb->path);
+		return str_fail(why, len, ENAMETOOLONG, "maildir path %s too "
+		    "long", mb->path);
 	if ((mb->fd = open(mb->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1)
-		return fail(why, len, errno, "cannot create %s: %s", mb->tmp,
-		    strerror(errno));
+		return str_fail(why, len, errno, "cannot create %s: %s",
+		    mb->tmp, strerror(errno));
 	return 0;
 }
 
@@ -397,10 +383,10 @@ mailbox_open(struct mailbox *mb, const char *path, enum conf_mailbox kind,
 	mb->state = ST_OPEN;
 	if ((size_t)snprintf(mb->path, sizeof(mb->path), "%s", path) >=
 	    sizeof(mb->path))
-		return fail(why, len, ENAMETOOLONG, "mailbox path %.200s... "
-		    "too long", path);
+		return str_fail(why, len, ENAMETOOLONG, "mailbox path "
+		    "%.200s... too long", path);
 	if ((mb->buf = malloc(MAILBOX_CHUNK)) == NULL)
-		return fail(why, len, errno, "cannot write mailbox %s: %s",
+		return str_fail(why, len, errno, "cannot write mailbox %s: %s",
 		    path, strerror(errno));
 	ignore_xfsz(mb);
 	if (kind == MAILBOX_MAILDIR)
@@ -459,7 +445,7 @@ end_message(struct mailbox *mb)
 static int
 write_failed(struct mailbox *mb, char *why, size_t len)
 {
-	return fail(why, len, mb->err, "cannot write mailbox %s: %s",
+	return str_fail(why, len, mb->err, "cannot write mailbox %s: %s",
 	    mb->path, strerror(mb->err));
 }
 
@@ -473,8 +459,8 @@ mailbox_begin(struct mailbox *mb, const char *sender, const char *date,
 
 	if (mb->kind == MAILBOX_MAILDIR) {
 		if (mb->state != ST_OPEN)
-			return fail(why, len, EINVAL, "maildir %s: one message "
-			    "at a time", mb->path);
+			return str_fail(why, len, EINVAL, "maildir %s: one "
+			    "message at a time", mb->path);
 		mb->state = ST_MESSAGE;
 		return 0;
 	}
@@ -484,12 +470,12 @@ mailbox_begin(struct mailbox *mb, const char *sender, const char *date,
 		pre = missing_end(mb);
 		out_add(mb, pre, strlen(pre));
 	} else
-		return fail(why, len, EINVAL, "mailbox %s: already committed",
-		    mb->path);
+		return str_fail(why, len, EINVAL, "mailbox %s: already "
+		    "committed", mb->path);
 	mb->state = ST_MESSAGE;
 	if ((n = mailbox_from_line(sender, date, from, sizeof(from))) == 0)
-		return fail(why, len, ENAMETOOLONG, "envelope sender or date "
-		    "too long for the From_ line");
+		return str_fail(why, len, ENAMETOOLONG, "envelope sender or "
+		    "date too long for the From_ line");
 	out_add(mb, from, n);
 	mb->q.held = 1;
 	mb->q.ngt = mb->q.nfrom = 0;
@@ -521,8 +507,8 @@ maildir_publish(struct mailbox *mb, char *why, size_t len)
 
 	for (;;) {
 		if (maildir_name(mb, "new", mb->new, sizeof(mb->new)) == -1)
-			return fail(why, len, ENAMETOOLONG, "maildir path %s "
-			    "too long", mb->path);
+			return str_fail(why, len, ENAMETOOLONG, "maildir path "
+			    "%s too long", mb->path);
 		if (link(mb->tmp, mb->new) == 0)
 			break;
 		/* a file system without hard links: a rename that never
@@ -533,8 +519,8 @@ maildir_publish(struct mailbox *mb, char *why, size_t len)
 		    mb->new, RENAME_NOREPLACE) == 0)
 			break;
 		if (errno != EEXIST || ++tries == NAME_TRIES)
-			return fail(why, len, errno, "cannot move %s into new/: "
-			    "%s", mb->tmp, strerror(errno));
+			return str_fail(why, len, errno, "cannot move %s into "
+			    "new/: %s", mb->tmp, strerror(errno));
 	}
 	unlink(mb->tmp);
 	mb->state = ST_COMMITTED;
@@ -545,7 +531,7 @@ maildir_publish(struct mailbox *mb, char *why, size_t len)
 		e = errno;
 		if (dfd != -1)
 			close(dfd);
-		return fail(why, len, e, "cannot sync maildir %s: %s", dir,
+		return str_fail(why, len, e, "cannot sync maildir %s: %s", dir,
 		    strerror(e));
 	}
 	close(dfd);
@@ -564,16 +550,16 @@ mailbox_commit(struct mailbox *mb, char *why, size_t len)
 	int	 e;
 
 	if (mb->state != ST_MESSAGE)
-		return fail(why, len, EINVAL, "mailbox %s: nothing to commit",
-		    mb->path);
+		return str_fail(why, len, EINVAL, "mailbox %s: nothing to "
+		    "commit", mb->path);
 	if (mb->kind == MAILBOX_MBOX)
 		end_message(mb);
 	out_flush(mb);
 	if (mb->err != 0)
 		return write_failed(mb, why, len);
 	if (fsync(mb->fd) == -1)
-		return fail(why, len, errno, "cannot write mailbox %s: fsync: "
-		    "%s", mb->path, strerror(errno));
+		return str_fail(why, len, errno, "cannot write mailbox %s: "
+		    "fsync: %s", mb->path, strerror(errno));
 	if (mb->kind == MAILBOX_MBOX) {
 		mb->state = ST_COMMITTED;
 		return 0;
@@ -581,7 +567,7 @@ mailbox_commit(struct mailbox *mb, char *why, size_t len)
 	e = close(mb->fd);
 	mb->fd = -1;
 	if (e == -1)
-		return fail(why, len, errno, "cannot write %s: close: %s",
+		return str_fail(why, len, errno, "cannot write %s: close: %s",
 		    mb->tmp, strerror(errno));
 	return maildir_publish(mb, why, len);
 }

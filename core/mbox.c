@@ -30,6 +30,7 @@
 #include "lock.h"
 #include "mailbox.h"
 #include "mbox.h"
+#include "str.h"
 
 #define POOL_CHUNK	(64 * 1024)
 
@@ -52,21 +53,6 @@ struct mbox {
 	size_t		 n, cap;
 	struct chunk	*pool;
 };
-
-static int fail(char *, size_t, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-fail(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	errno = err;
-	return -1;
-}
 
 /* ---- the index ---- */
 
@@ -302,12 +288,12 @@ scan_mbox(struct mbox *mb, const char *base, size_t n, char *why, size_t len)
 		return 0;
 	e = base + n;
 	if (!is_from(base, e))
-		return fail(why, len, EINVAL, "%s:1: not an mbox mailbox (the "
-		    "first line does not begin with \"From \")", mb->path);
+		return str_fail(why, len, EINVAL, "%s:1: not an mbox mailbox "
+		    "(the first line does not begin with \"From \")", mb->path);
 	while (p < e && !err)
 		p = scan_one(mb, base, p, e, &err);
 	if (err)
-		return fail(why, len, ENOMEM, "cannot index mailbox %s: %s",
+		return str_fail(why, len, ENOMEM, "cannot index mailbox %s: %s",
 		    mb->path, strerror(ENOMEM));
 	return 0;
 }
@@ -328,16 +314,16 @@ open_mbox(struct mbox *mb, int fd, struct stat *st, char *why,
 	}
 	/* the size under the lock is the one that counts */
 	if (fstat(fd, st) == -1)
-		r = fail(why, len, errno, "cannot read mailbox %s: %s",
+		r = str_fail(why, len, errno, "cannot read mailbox %s: %s",
 		    mb->path, strerror(errno));
 	else if ((unsigned long long)st->st_size > SIZE_MAX)
 		/* a 32-bit machine cannot map it whole: never a part */
-		r = fail(why, len, EFBIG, "cannot read mailbox %s: it is "
+		r = str_fail(why, len, EFBIG, "cannot read mailbox %s: it is "
 		    "larger than this machine can map (%lld bytes)", mb->path,
 		    (long long)st->st_size);
 	else if (st->st_size > 0 && (map = mmap(NULL, (size_t)st->st_size,
 	    PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
-		r = fail(why, len, errno, "cannot read mailbox %s: %s",
+		r = str_fail(why, len, errno, "cannot read mailbox %s: %s",
 		    mb->path, strerror(errno));
 	else {
 		mb->size0 = st->st_size;
@@ -378,16 +364,16 @@ slurp(const char *path, struct buf *b, char *why, size_t len)
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 	    O_CLOEXEC)) == -1)
-		return fail(why, len, errno, "cannot read %s: %s", path,
+		return str_fail(why, len, errno, "cannot read %s: %s", path,
 		    strerror(errno));
 	while ((r = read(fd, tmp, sizeof(tmp))) > 0)
 		buf_add(b, tmp, (size_t)r);
 	close(fd);
 	if (r == -1)
-		return fail(why, len, errno, "cannot read %s: %s", path,
+		return str_fail(why, len, errno, "cannot read %s: %s", path,
 		    strerror(errno));
 	if (buf_failed(b))
-		return fail(why, len, b->err, "cannot read %s: %s", path,
+		return str_fail(why, len, b->err, "cannot read %s: %s", path,
 		    strerror(b->err));
 	return 0;
 }
@@ -407,15 +393,15 @@ md_one(struct mbox *mb, const char *sub, const char *name, struct buf *b,
 
 	if (snprintf(path, sizeof(path), "%s/%s/%s", mb->path, sub, name) >=
 	    (int)sizeof(path))
-		return fail(why, len, ENAMETOOLONG, "%s/%s/%s: name too long",
-		    mb->path, sub, name);
+		return str_fail(why, len, ENAMETOOLONG, "%s/%s/%s: name too "
+		    "long", mb->path, sub, name);
 	buf_reset(b);
 	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
 		return 0;	/* gone meanwhile, or not a message */
 	if (slurp(path, b, why, len) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if ((m = msg_new(mb)) == NULL)
-		return fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+		return str_fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
 	snprintf(path, sizeof(path), "%s/%s", sub, name);
 	m->file = pool_add(mb, path, strlen(path));
 	headers(mb, m, b->s != NULL ? b->s : "", (b->s != NULL ? b->s : "") +
@@ -433,7 +419,7 @@ md_one(struct mbox *mb, const char *sub, const char *name, struct buf *b,
 	md_info(name, &m->flags);
 	m->flags0 = m->flags;
 	if (err || m->file == NULL || m->env_date == NULL)
-		return fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+		return str_fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
 	return 0;
 }
 
@@ -467,8 +453,9 @@ open_maildir(struct mbox *mb, char *why, size_t len)
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", mb->path, sub[i]);
 		if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode))
-			return fail(why, len, EINVAL, "%s is a directory but "
-			    "not a Maildir (it has no %s/)", mb->path, sub[i]);
+			return str_fail(why, len, EINVAL, "%s is a directory "
+			    "but not a Maildir (it has no %s/)", mb->path,
+			    sub[i]);
 		if (i == 1)
 			mb->newmtime = st.st_mtim;
 	}
@@ -476,8 +463,8 @@ open_maildir(struct mbox *mb, char *why, size_t len)
 	for (i = 0; i < 2 && r == 0; i++) {
 		snprintf(path, sizeof(path), "%s/%s", mb->path, sub[i]);
 		if ((d = opendir(path)) == NULL) {
-			r = fail(why, len, errno, "cannot read %s: %s", path,
-			    strerror(errno));
+			r = str_fail(why, len, errno, "cannot read %s: %s",
+			    path, strerror(errno));
 			break;
 		}
 		while (r == 0 && (de = readdir(d)) != NULL)
@@ -504,7 +491,7 @@ mbox_open(const char *path, int flags, char *why, size_t len)
 	if ((mb = calloc(1, sizeof(*mb))) == NULL ||
 	    (mb->path = strdup(path)) == NULL) {
 		free(mb);
-		fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+		str_fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
 		return NULL;
 	}
 	mb->flags = flags;
@@ -514,10 +501,10 @@ mbox_open(const char *path, int flags, char *why, size_t len)
 	if (fd == -1 || fstat(fd, &st) == -1) {
 		e = errno;
 		if (e == ELOOP)
-			fail(why, len, e, "mailbox %s is a symbolic link: "
+			str_fail(why, len, e, "mailbox %s is a symbolic link: "
 			    "refused", path);
 		else
-			fail(why, len, e, "%s: %s", path, strerror(e));
+			str_fail(why, len, e, "%s: %s", path, strerror(e));
 		goto fail;
 	}
 	mb->dev = st.st_dev;
@@ -528,7 +515,7 @@ mbox_open(const char *path, int flags, char *why, size_t len)
 			goto fail;
 	} else if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		fail(why, len, EINVAL, "%s is not a mailbox (neither a "
+		str_fail(why, len, EINVAL, "%s is not a mailbox (neither a "
 		    "regular file nor a directory)", path);
 		goto fail;
 	} else if (open_mbox(mb, fd, &st, why, len) == -1)
@@ -645,8 +632,8 @@ raw_message(struct mbox *mb, size_t i, struct buf *out, int keepcr,
 	int		 r = 0;
 
 	if (m == NULL)
-		return fail(why, len, EINVAL, "%s: no message %zu", mb->path,
-		    i + 1);
+		return str_fail(why, len, EINVAL, "%s: no message %zu",
+		    mb->path, i + 1);
 	if (mb->kind == MBOX_MAILDIR) {
 		buf_init(&raw, 0);
 		snprintf(path, sizeof(path), "%s/%s", mb->path, m->file);
@@ -656,19 +643,20 @@ raw_message(struct mbox *mb, size_t i, struct buf *out, int keepcr,
 	} else {
 		n = (size_t)(m->end - m->sepblank - m->off);
 		if ((t = malloc(n + 1)) == NULL)
-			return fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+			return str_fail(why, len, ENOMEM, "%s",
+			    strerror(ENOMEM));
 		if (pread_all(mb->fd, t, n, m->off) == -1 ||
 		    !is_from(t, t + n))
-			r = fail(why, len, ESTALE, "mailbox %s was changed by "
-			    "another program: message %zu is no longer where "
-			    "it was", mb->path, i + 1);
+			r = str_fail(why, len, ESTALE, "mailbox %s was changed "
+			    "by another program: message %zu is no longer "
+			    "where it was", mb->path, i + 1);
 		else
 			unquote(out, t + (m->hoff - m->off), n -
 			    (size_t)(m->hoff - m->off), 1, keepcr);
 		free(t);
 	}
 	if (r == 0 && buf_failed(out))
-		r = fail(why, len, out->err, "%s", strerror(out->err));
+		r = str_fail(why, len, out->err, "%s", strerror(out->err));
 	return r;
 }
 
@@ -717,7 +705,8 @@ read_part(struct mbox *mb, size_t i, struct buf *out, int part, char *why,
 		else if (boff < t.len)
 			buf_add(out, t.s + boff, t.len - boff);
 		if (buf_failed(out))
-			r = fail(why, len, out->err, "%s", strerror(out->err));
+			r = str_fail(why, len, out->err, "%s",
+			    strerror(out->err));
 	}
 	buf_free(&t);
 	return r;
@@ -789,23 +778,23 @@ dest_open(struct dest *d, const char *path, int flags, char *why, size_t len)
 	d->path = path;
 	d->fd = -1;
 	if (lock_dot(path, &d->have, reason, sizeof(reason)) == -1)
-		return fail(why, len, EAGAIN, "%s", reason);
+		return str_fail(why, len, EAGAIN, "%s", reason);
 	d->fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC |
 	    (flags & DEST_NOCREATE ? 0 : O_CREAT) |
 	    (flags & MBOX_NOFOLLOW ? O_NOFOLLOW : 0), 0600);
 	if (d->fd == -1 || fstat(d->fd, &st) == -1) {
 		e = errno;
-		fail(why, len, e, "cannot open mailbox %s: %s", path,
+		str_fail(why, len, e, "cannot open mailbox %s: %s", path,
 		    e == ELOOP ? "it is a symbolic link" : strerror(e));
 	} else if (!S_ISREG(st.st_mode))
-		fail(why, len, EINVAL, "%s is not a regular file", path);
+		str_fail(why, len, EINVAL, "%s is not a regular file", path);
 	else if ((flags & MBOX_NOFOLLOW) && st.st_nlink != 1)
-		fail(why, len, EINVAL, "mailbox %s has %lu links: refused",
+		str_fail(why, len, EINVAL, "mailbox %s has %lu links: refused",
 		    path, (unsigned long)st.st_nlink);
 	else if (lock_fcntl(d->fd, 1, path, reason, sizeof(reason)) == -1)
-		fail(why, len, EAGAIN, "%s", reason);
+		str_fail(why, len, EAGAIN, "%s", reason);
 	else if (fstat(d->fd, &st) == -1)
-		fail(why, len, errno, "cannot open mailbox %s: %s", path,
+		str_fail(why, len, errno, "cannot open mailbox %s: %s", path,
 		    strerror(errno));
 	else {
 		d->size0 = st.st_size;
@@ -922,7 +911,7 @@ put_entry(struct mailbox *w, const struct mbox_msg *m, const char *msg,
 	buf_init(&t, 0);
 	with_status(&t, msg, n, m->flags, what);
 	if (buf_failed(&t))
-		r = fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+		r = str_fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
 	else if ((r = mailbox_begin(w, m->env_from, m->env_date, why,
 	    len)) == 0)
 		mailbox_write(w, t.s, t.len);
@@ -1000,7 +989,7 @@ rewrite(struct dest *d, off_t start, const struct buf *old,
 	if (new->len > old->len && pwrite_all(d->fd, new->s + old->len,
 	    new->len - old->len, cur) == -1) {
 		e = errno;
-		fail(why, len, e, "cannot write mailbox %s: %s; it is "
+		str_fail(why, len, e, "cannot write mailbox %s: %s; it is "
 		    "unchanged", d->path, strerror(e));
 		rollback(d->fd, cur, why, len);
 		errno = e;
@@ -1011,7 +1000,7 @@ rewrite(struct dest *d, off_t start, const struct buf *old,
 	    ftruncate(d->fd, start + (off_t)new->len) == -1) ||
 	    fsync(d->fd) == -1) {
 		e = errno;
-		fail(why, len, e, "cannot write mailbox %s: %s", d->path,
+		str_fail(why, len, e, "cannot write mailbox %s: %s", d->path,
 		    strerror(e));
 		if (pwrite_all(d->fd, old->s, old->len, start) == -1)
 			snprintf(why + strlen(why), len - strlen(why),
@@ -1032,13 +1021,14 @@ still_ours(struct mbox *mb, const struct dest *d, size_t first,
 	size_t	 i;
 
 	if (d->dev != mb->dev || d->ino != mb->ino || d->size0 < mb->size0)
-		return fail(why, len, EAGAIN, "mailbox %s was replaced or cut "
-		    "short by another program since it was read", mb->path);
+		return str_fail(why, len, EAGAIN, "mailbox %s was replaced or "
+		    "cut short by another program since it was read", mb->path);
 	for (i = first; i < mb->n; i++)
 		if (!is_from(old->s + (mb->m[i].off - start), old->s +
 		    old->len))
-			return fail(why, len, EAGAIN, "mailbox %s was changed "
-			    "by another program since it was read", mb->path);
+			return str_fail(why, len, EAGAIN, "mailbox %s was "
+			    "changed by another program since it was read",
+			    mb->path);
 	return 0;
 }
 
@@ -1050,14 +1040,14 @@ read_from(struct dest *d, off_t start, struct buf *old, char *why,
 	char	*s;
 
 	if ((s = malloc(n + 1)) == NULL)
-		return fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+		return str_fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
 	buf_free(old);
 	old->s = s;
 	old->cap = n + 1;
 	old->len = n;
 	s[n] = '\0';
 	if (pread_all(d->fd, old->s, n, start) == -1)
-		return fail(why, len, errno, "cannot read mailbox %s: %s",
+		return str_fail(why, len, errno, "cannot read mailbox %s: %s",
 		    d->path, strerror(errno));
 	return 0;
 }
@@ -1097,7 +1087,7 @@ move_entries(struct mbox *mb, size_t first, const struct buf *old,
 		unquote(&t, seg, (size_t)(m->end - m->sepblank - m->hoff), 1,
 		    1);
 		if (buf_failed(&t))
-			r = fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+			r = str_fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
 		else
 			r = put_entry(w, m, t.s, t.len, STATUS_BITS |
 			    XSTATUS_BITS, why, len);
@@ -1136,13 +1126,14 @@ sync_mbox(struct mbox *mb, const char *movepath, struct mbox_result *res,
 		goto done;
 	rebuild(mb, first, &old, start, &new, res);
 	if (buf_failed(&new)) {
-		fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
+		str_fail(why, len, ENOMEM, "%s", strerror(ENOMEM));
 		goto done;
 	}
 	if (res->moved > 0) {
 		if (movepath == NULL || same_file(mb, movepath)) {
-			fail(why, len, EINVAL, "messages of %s cannot be moved "
-			    "to %s", mb->path, movepath ? movepath : "nowhere");
+			str_fail(why, len, EINVAL, "messages of %s cannot be "
+			    "moved to %s", mb->path, movepath ? movepath :
+			    "nowhere");
 			goto done;
 		}
 		if (move_open(mb, &mv, movepath, why, len) == -1)
@@ -1211,7 +1202,7 @@ maildir_move(struct mbox *mb, const char *movepath, char *why, size_t len)
 	if (!any)
 		return 0;
 	if (movepath == NULL)
-		return fail(why, len, EINVAL, "cannot move messages of %s: "
+		return str_fail(why, len, EINVAL, "cannot move messages of %s: "
 		    "nowhere to move them to", mb->path);
 	if (move_open(mb, &mv, movepath, why, len) == -1)
 		return -1;
@@ -1249,8 +1240,8 @@ sync_maildir(struct mbox *mb, const char *movepath, struct mbox_result *res,
 		snprintf(from, sizeof(from), "%s/%s", mb->path, m->file);
 		if (m->disp != MBOX_KEEP) {
 			if (unlink(from) == -1 && errno != ENOENT)
-				r = fail(why, len, errno, "cannot remove %s: "
-				    "%s", from, strerror(errno));
+				r = str_fail(why, len, errno, "cannot remove "
+				    "%s: %s", from, strerror(errno));
 			*(m->disp == MBOX_MOVE ? &res->moved :
 			    &res->deleted) += 1;
 			continue;
@@ -1259,12 +1250,12 @@ sync_maildir(struct mbox *mb, const char *movepath, struct mbox_result *res,
 		md_name(m, name, sizeof(name));
 		if (snprintf(to, sizeof(to), "%s/%s", mb->path, name) >=
 		    (int)sizeof(to))
-			r = fail(why, len, ENAMETOOLONG, "%s: name too long",
-			    from);
+			r = str_fail(why, len, ENAMETOOLONG, "%s: name too "
+			    "long", from);
 		else if (strcmp(name, m->file) != 0 && rename(from, to) == -1 &&
 		    errno != ENOENT)
-			r = fail(why, len, errno, "cannot rename %s to %s: %s",
-			    from, to, strerror(errno));
+			r = str_fail(why, len, errno, "cannot rename %s to %s: "
+			    "%s", from, to, strerror(errno));
 	}
 	res->rewritten = 1;
 	return r;
@@ -1293,14 +1284,14 @@ mbox_copy(struct mbox *mb, size_t i, const char *path, int flags, char *why,
 	int		 r;
 
 	if (mb->kind == MBOX_MBOX && same_file(mb, path))
-		return fail(why, len, EINVAL, "a message of %s cannot be "
+		return str_fail(why, len, EINVAL, "a message of %s cannot be "
 		    "copied into %s itself", mb->path, path);
 	buf_init(&t, 0);
 	buf_init(&o, 0);
 	if ((r = raw_message(mb, i, &t, 1, why, len)) == 0) {
 		with_status(&o, t.s, t.len, m->flags, STATUS_BITS |
 		    XSTATUS_BITS);
-		r = buf_failed(&o) ? fail(why, len, ENOMEM, "%s",
+		r = buf_failed(&o) ? str_fail(why, len, ENOMEM, "%s",
 		    strerror(ENOMEM)) : mailbox_put(path, MAILBOX_DETECT |
 		    (flags & MBOX_NOFOLLOW ? MAILBOX_NOFOLLOW : 0),
 		    m->env_from, m->env_date, o.s, o.len, why, len);

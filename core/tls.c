@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "str.h"
 #include "tls.h"
 
 /* ---- loading ---- */
@@ -51,22 +52,6 @@ struct walk {
 	size_t			 start;		/* der offset of this object */
 	br_skey_decoder_context	 sk;
 };
-
-static int
-say(char *err, size_t errlen, int e, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-say(char *err, size_t errlen, int e, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	errno = e;
-	return -1;
-}
 
 static void
 to_der(void *ctx, const void *p, size_t n)
@@ -120,7 +105,7 @@ keep_key(struct walk *w)
 	const br_ec_private_key		*ek;
 
 	if (br_skey_decoder_last_error(&w->sk) != 0)
-		return say(w->err, w->errlen, EINVAL,
+		return str_fail(w->err, w->errlen, EINVAL,
 		    "%s %s: not an RSA or EC private key", w->what, w->path);
 	c->keytype = br_skey_decoder_key_type(&w->sk);
 	if (c->keytype == BR_KEYTYPE_RSA) {
@@ -164,7 +149,7 @@ object(struct walk *w, br_pem_decoder_context *pc, int end)
 	}
 	br_pem_decoder_setdest(pc, to_nowhere, NULL);
 	if (w->iskey && strcmp(name, "ENCRYPTED PRIVATE KEY") == 0)
-		return say(w->err, w->errlen, EINVAL,
+		return str_fail(w->err, w->errlen, EINVAL,
 		    "%s %s: an encrypted key (give it unencrypted, readable "
 		    "by root only)", w->what, w->path);
 	if (w->iskey ? w->found || (strcmp(name, "PRIVATE KEY") != 0 &&
@@ -174,7 +159,7 @@ object(struct walk *w, br_pem_decoder_context *pc, int end)
 	    strcmp(name, "X509 CERTIFICATE") != 0)
 		return 0;	/* not ours: skipped */
 	if (!w->iskey && c->nchain == LIM_TLS_CHAIN)
-		return say(w->err, w->errlen, E2BIG,
+		return str_fail(w->err, w->errlen, E2BIG,
 		    "%s %s: more than %d certificates", w->what, w->path,
 		    LIM_TLS_CHAIN);
 	w->taking = 1;
@@ -207,11 +192,11 @@ push(struct walk *w, br_pem_decoder_context *pc, const unsigned char *p,
 				return -1;
 			break;
 		case BR_PEM_ERROR:
-			return say(w->err, w->errlen, EINVAL,
+			return str_fail(w->err, w->errlen, EINVAL,
 			    "%s %s: not a valid PEM file", w->what, w->path);
 		}
 		if (w->over)
-			return say(w->err, w->errlen, EFBIG,
+			return str_fail(w->err, w->errlen, EFBIG,
 			    "%s %s: more than %d bytes of certificates and key",
 			    w->what, w->path, LIM_TLS_DER);
 	}
@@ -228,14 +213,14 @@ walk_file(struct walk *w)
 	int			 fd, r = -1;
 
 	if ((fd = open(w->path, O_RDONLY | O_CLOEXEC)) == -1)
-		return say(w->err, w->errlen, errno, "%s %s: %s", w->what,
+		return str_fail(w->err, w->errlen, errno, "%s %s: %s", w->what,
 		    w->path, strerror(errno));
 	br_pem_decoder_init(&pc);
 	for (;;) {
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)
 				continue;
-			say(w->err, w->errlen, errno, "%s %s: %s", w->what,
+			str_fail(w->err, w->errlen, errno, "%s %s: %s", w->what,
 			    w->path, strerror(errno));
 			goto fail;
 		}
@@ -248,8 +233,8 @@ walk_file(struct walk *w)
 	if (push(w, &pc, (const unsigned char *)"\n", 1) == -1)
 		goto fail;
 	if (w->taking) {
-		say(w->err, w->errlen, EINVAL, "%s %s: a PEM object is cut "
-		    "short", w->what, w->path);
+		str_fail(w->err, w->errlen, EINVAL, "%s %s: a PEM object is "
+		    "cut short", w->what, w->path);
 		goto fail;
 	}
 	r = 0;
@@ -309,18 +294,18 @@ check_chain(const struct tls_creds *c, const char *certfile,
 		br_x509_decoder_push(&dc, c->chain[i].data,
 		    c->chain[i].data_len);
 		if ((pk = br_x509_decoder_get_pkey(&dc)) == NULL)
-			return say(err, errlen, EINVAL, "tls_cert %s: "
+			return str_fail(err, errlen, EINVAL, "tls_cert %s: "
 			    "certificate %zu is not valid X.509 (BearSSL "
 			    "error %d)", certfile, i + 1,
 			    br_x509_decoder_last_error(&dc));
 	}
 	/* dc holds the leaf now */
 	if (pk->key_type != BR_KEYTYPE_RSA && pk->key_type != BR_KEYTYPE_EC)
-		return say(err, errlen, EINVAL, "tls_cert %s: the certificate "
-		    "has neither an RSA nor an EC key", certfile);
+		return str_fail(err, errlen, EINVAL, "tls_cert %s: the "
+		    "certificate has neither an RSA nor an EC key", certfile);
 	if (!key_matches(c, pk))
-		return say(err, errlen, EINVAL, "tls_key %s does not match "
-		    "the certificate in %s", keyfile, certfile);
+		return str_fail(err, errlen, EINVAL, "tls_key %s does not "
+		    "match the certificate in %s", keyfile, certfile);
 	return 0;
 }
 
@@ -341,8 +326,8 @@ tls_creds_load(struct tls_creds *c, const char *certfile,
 	if (walk_file(&w) == -1)
 		goto fail;
 	if (c->nchain == 0) {
-		say(err, errlen, EINVAL, "tls_cert %s: no certificate in it",
-		    certfile);
+		str_fail(err, errlen, EINVAL, "tls_cert %s: no certificate in "
+		    "it", certfile);
 		goto fail;
 	}
 	w.what = "tls_key";
@@ -351,8 +336,8 @@ tls_creds_load(struct tls_creds *c, const char *certfile,
 	if (walk_file(&w) == -1)
 		goto fail;
 	if (!w.found) {
-		say(err, errlen, EINVAL, "tls_key %s: no private key in it",
-		    keyfile);
+		str_fail(err, errlen, EINVAL, "tls_key %s: no private key in "
+		    "it", keyfile);
 		goto fail;
 	}
 	if (check_chain(c, certfile, keyfile, err, errlen) == -1)
