@@ -3,6 +3,7 @@
  *
  * usage: sendmail [-t] [-i] [-f sender] [-F name] [-odq] [-v] [-C file] [address...]
  *        sendmail -bp | -bi | -bs | -bv address... | -q
+ *        sendmail -bd [-qINTERVAL]
  *
  * The message is read from stdin (LF or CRLF lines).  Without -i (or
  * -oi) a line with a single "." ends it.  It is committed to the queue
@@ -15,6 +16,8 @@
  *   -bm       deliver mail (the default)
  *   -bp       list the queue (mailq)       -bi  rebuild aliases (newaliases)
  *   -bs       SMTP on stdin/stdout          -bv  verify addresses, no mail
+ *   -bd       start the daemon (mtad); -qINTERVAL (-q30m) is its queue
+ *             interval
  *   -q        run the whole queue now, ignoring retry times (root; an
  *             ordinary user of a set-group-ID install asks mtad)
  *   -v        deliver in the foreground and show the log on stderr
@@ -72,6 +75,7 @@ struct opts {
 	const char	*sender;
 	const char	*fullname;
 	const char	*conf;
+	const char	*interval;	/* -qINTERVAL */
 };
 
 static void
@@ -80,7 +84,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: sendmail [-t] [-i] [-f sender] [-F name] [-odq] [-v] "
 	    "[-C file] [address...]\n"
-	    "       sendmail -bp | -bi | -bs | -bv address... | -q\n\n"
+	    "       sendmail -bp | -bi | -bs | -bv address... | -q\n"
+	    "       sendmail -bd [-qINTERVAL]\n\n"
 	    "Reads a message on stdin and queues it for delivery.\n"
 	    "  -t        take recipients from To:, Cc:, Bcc: too (Bcc: is "
 	    "removed)\n"
@@ -94,6 +99,8 @@ usage(FILE *fp)
 	    "  -bi       rebuild the aliases database (like newaliases)\n"
 	    "  -bs       speak SMTP on stdin and stdout\n"
 	    "  -bv       say where each address would go; send nothing\n"
+	    "  -bd       start the SMTP daemon, mtad (-q30m: retry the queue "
+	    "every 30 minutes)\n"
 	    "  -q        deliver everything queued now (root; others ask "
 	    "mtad)\n"
 	    "  -C FILE   configuration file (default $HIKYAKU_CONF, then "
@@ -121,7 +128,7 @@ parse_opts(struct opts *o, int argc, char **argv)
 		usage(stdout);
 		exit(0);
 	}
-	while ((ch = getopt(argc, argv, "+b:B:C:f:F:h:iL:mN:o:qr:R:tUvV:")) != -1) {
+	while ((ch = getopt(argc, argv, "+b:B:C:f:F:h:iL:mN:o:q::r:R:tUvV:")) != -1) {
 		switch (ch) {
 		case 'b':
 			if (parse_b(o, optarg) == -1)
@@ -146,7 +153,13 @@ parse_opts(struct opts *o, int argc, char **argv)
 			else if (strcmp(optarg, "di") == 0)
 				o->interactive = 1;
 			break;			/* other -oX: ignored */
-		case 'q': o->mode = 'q'; break;
+		case 'q':
+			/* -q30m: the daemon's queue interval (-bd) */
+			if (optarg != NULL)
+				o->interval = optarg;
+			else
+				o->mode = 'q';
+			break;
 		case 't': o->extract = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'B': case 'h': case 'L': case 'm': case 'N': case 'R':
@@ -492,10 +505,14 @@ sendmail_main(int argc, char **argv)
 {
 	struct opts	 o;
 	static struct conf c;	/* lives as long as the process */
-	char		*qargv[4];
+	char		*qargv[6];
 	int		 qargc = 0;
 
 	parse_opts(&o, argc, argv);
+	if (o.interval != NULL && o.mode != 'd')
+		app_die(EX_USAGE, "-q%s: a queue interval is for the daemon "
+		    "(sendmail -bd -q%s, or mtad -q %s)", o.interval,
+		    o.interval, o.interval);
 	/* only submission (-bm, -bs), listing (-bp) and asking for a queue
 	   run (-q) have any use for the spool group */
 	if (strchr("mspq", o.mode) == NULL)
@@ -525,8 +542,18 @@ sendmail_main(int argc, char **argv)
 		optind = 0;	/* a fresh getopt for newaliases */
 		return newaliases_main(qargc, qargv);
 	case 'd':
-		app_die(EX_UNAVAILABLE, "daemon mode: use mtad (not available "
-		    "in this build yet)");
+		qargv[qargc++] = "mtad";
+		if (o.interval != NULL) {
+			qargv[qargc++] = "-q";
+			qargv[qargc++] = (char *)o.interval;
+		}
+		if (o.conf != NULL) {
+			qargv[qargc++] = "-C";
+			qargv[qargc++] = (char *)o.conf;
+		}
+		qargv[qargc] = NULL;
+		optind = 0;	/* a fresh getopt for mtad */
+		return mtad_main(qargc, qargv);
 	case 'v':
 		return verify(&c, argv + optind, argc - optind);
 	case 's':

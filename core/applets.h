@@ -22,6 +22,7 @@ typedef int (*applet_main)(int argc, char **argv);
 
 int	mail_main(int, char **);
 int	mailq_main(int, char **);
+int	mtad_main(int, char **);
 int	netstat_main(int, char **);
 int	newaliases_main(int, char **);
 int	sendmail_main(int, char **);
@@ -30,7 +31,7 @@ int	sendmail_main(int, char **);
 	X("mail",		mail_main,		PRIV_DROP,	"read and send mail (POSIX mailx)") \
 	X("mailq",		mailq_main,	PRIV_SPOOL,	"list the mail queue") \
 	X("mailx",		mail_main,		PRIV_DROP,	"the same as mail") \
-	X("mtad",		NULL,		PRIV_ROOT,	"the SMTP daemon and queue runner") \
+	X("mtad",		mtad_main,		PRIV_ROOT,	"the SMTP daemon and queue runner") \
 	X("netstat",		netstat_main,		PRIV_DROP,	"show sockets, routes and interfaces") \
 	X("netstat-lite",	netstat_main,		PRIV_DROP,	"the same as netstat") \
 	X("newaliases",		newaliases_main,		PRIV_DROP,	"compile the aliases file") \

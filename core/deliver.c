@@ -24,7 +24,6 @@
 #include "str.h"
 #include "users.h"
 
-#define TMP_MAX_AGE	(24 * 3600)	/* a tmp/ file this old is abandoned */
 
 enum outcome { OUT_OK, OUT_TEMP, OUT_PERM, OUT_SKIP };
 
@@ -705,7 +704,7 @@ deliver_queue(const struct conf *c, int force, char *err, size_t errlen)
 	char	**ids;
 	int	 n, bad;
 
-	queue_clean(TMP_MAX_AGE);
+	queue_clean(QUEUE_TMP_MAX_AGE);
 	if (queue_list(&ids, &n) == -1) {
 		snprintf(err, errlen, "cannot list the queue: %s",
 		    strerror(errno));

@@ -1,6 +1,8 @@
 /*
- * Logging.  A file destination is opened for each line with O_APPEND,
- * so that concurrent processes never interleave inside a line.
+ * Logging.  A file destination is written with O_APPEND, one write per
+ * line, so that concurrent processes never interleave inside a line.
+ * It is opened for each line, or kept open by log_keep_open (a daemon
+ * whose children drop privileges and could not open it again).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 static const char *log_ident = "hikyaku";
 static const char *log_dest = "stderr";
 static int log_to_stderr_too;
+static int log_fd = -1;		/* the file kept open, or -1 */
 
 void
 log_init(const char *ident, const char *dest)
@@ -24,6 +27,28 @@ log_init(const char *ident, const char *dest)
 	log_dest = dest != NULL ? dest : "stderr";
 	if (strcmp(log_dest, "syslog") == 0)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+static int
+open_file(void)
+{
+	return open(log_dest, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0640);
+}
+
+int
+log_keep_open(void)
+{
+	int	 fd;
+
+	if (strcmp(log_dest, "syslog") == 0 || strcmp(log_dest, "stderr") == 0)
+		return 0;
+	if ((fd = open_file()) == -1)
+		return -1;
+	if (log_fd != -1)
+		close(log_fd);
+	log_fd = fd;
+	return 0;
 }
 
 void
@@ -52,6 +77,25 @@ escape(const char *in, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* "STAMP IDENT[PID]: LEVELMSG\n" (no stamp when stamp is NULL) to fd
+   in one write(2), so that lines of concurrent processes never mix
+   (dprintf may write a line in pieces). */
+static void
+put_line(int fd, const char *stamp, const char *level, const char *msg)
+{
+	char	 line[4 * 2048 + 128];
+	int	 n;
+
+	n = snprintf(line, sizeof(line), "%s%s%s[%ld]: %s%s", stamp ? stamp :
+	    "", stamp ? " " : "", log_ident, (long)getpid(), level, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)!write(fd, line, (size_t)n);
+}
+
 static void vlog(int, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
@@ -70,20 +114,17 @@ vlog(int prio, const char *fmt, va_list ap)
 	if (strcmp(log_dest, "syslog") == 0)
 		syslog(prio, "%s%s", level, msg);
 	else if (strcmp(log_dest, "stderr") == 0)
-		dprintf(2, "%s[%ld]: %s%s\n", log_ident, (long)getpid(), level,
-		    msg);
-	else if ((fd = open(log_dest, O_WRONLY | O_APPEND | O_CREAT |
-	    O_CLOEXEC | O_NOFOLLOW, 0640)) != -1) {
+		put_line(2, NULL, level, msg);
+	else if ((fd = log_fd != -1 ? log_fd : open_file()) != -1) {
 		now = time(NULL);
 		localtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
-		dprintf(fd, "%s %s[%ld]: %s%s\n", stamp, log_ident,
-		    (long)getpid(), level, msg);
-		close(fd);
+		put_line(fd, stamp, level, msg);
+		if (fd != log_fd)
+			close(fd);
 	}
 	if (log_to_stderr_too && strcmp(log_dest, "stderr") != 0)
-		dprintf(2, "%s[%ld]: %s%s\n", log_ident, (long)getpid(), level,
-		    msg);
+		put_line(2, NULL, level, msg);
 	errno = saved;
 }
 

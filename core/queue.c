@@ -263,6 +263,27 @@ queue_poke(void)
 }
 
 int
+queue_trigger_open(void)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (spool_fd == -1) {
+		errno = EBADF;
+		return -1;
+	}
+	if ((fd = openat(spool_fd, "trigger", O_RDWR | O_NONBLOCK |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+int
 queue_valid_id(const char *s)
 {
 	size_t	 i;

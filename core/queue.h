@@ -102,6 +102,10 @@ int	queue_drop_group(char *err, size_t errlen);
  * there, 0 when none is (no daemon), -1 with errno.
  */
 int	queue_poke(void);
+/* The trigger's read side for the daemon's runner: opened read-write,
+   so that it never reads end of file, and non-blocking.  A descriptor,
+   or -1 with errno (EINVAL: it is not a FIFO). */
+int	queue_trigger_open(void);
 
 /* A message being written. */
 struct queue_writer {
@@ -169,6 +173,9 @@ int	queue_list(char ***ids, int *n);
 void	queue_list_free(char **ids, int n);
 /* Size of msg/ID in bytes, or -1. */
 off_t	queue_msg_size(const char *id);
+
+#define QUEUE_TMP_MAX_AGE	(24 * 3600)	/* a tmp/ file this old is
+						   abandoned */
 
 /* Remove files in tmp/ older than max_age seconds, and messages in msg/
    that old with no envelope (a crash between the two renames of a

@@ -5,6 +5,7 @@
  * that a transaction that never gets that far leaves nothing behind.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "expand.h"
 #include "io.h"
 #include "limits.h"
+#include "log.h"
+#include "queue.h"
 #include "session.h"
 #include "smtp.h"
 #include "submit.h"
@@ -29,6 +32,8 @@ struct sess {
 	char				 helo[LIM_SMTP_CMD];
 	int				 esmtp;
 	char				 user[LIM_SMTP_CMD];	/* after AUTH */
+	int				 auth_fails;
+	char				 sender[LIM_ADDR];	/* for the log */
 	struct submit			*sub;
 	int				 data;		/* sub has its file */
 	char				 fail[LIM_SMTP_REPLY];	/* data_line's */
@@ -86,22 +91,46 @@ op_auth(void *ctx, const char *user, const char *pass, char *reply,
 		snprintf(l->user, sizeof(l->user), "%s", user);
 		return 0;
 	}
-	if (r == -1)
+	if (r == -1) {
 		snprintf(reply, len, "454 4.7.0 Temporary authentication "
 		    "failure");
+		return -1;
+	}
+	/* a guesser pays for each try, and gets a few per connection */
+	log_warn("%s[%s]: SASL authentication failed for user %s",
+	    l->p->name, l->p->addr_text, user);
+	poll(NULL, 0, SESSION_AUTH_DELAY_MS);
+	if (++l->auth_fails >= SESSION_AUTH_TRIES)
+		snprintf(reply, len, "421 4.7.0 %s Error: too many "
+		    "authentication failures", l->c->hostname);
 	return -1;
 }
 
-/* "HELO (name [addr])" or "HELO (uid N)", for the Received: field. */
+/*
+ * The Received: field's from clause: "HELO (uid N)" for a local peer;
+ * "HELO (name [addr])" for a network one, then the TLS in use and the
+ * authenticated user on lines of their own, as Postfix writes them.
+ */
 static void
 from_clause(const struct sess *l, char *out, size_t len)
 {
-	if (l->p->kind == SESSION_LOCAL)
+	const char	*tls = NULL;
+	int		 n;
+
+	if (l->p->kind == SESSION_LOCAL) {
 		snprintf(out, len, "%s (uid %lu)", l->helo,
 		    (unsigned long)l->p->uid);
-	else
-		snprintf(out, len, "%s (%s [%s])", l->helo, l->p->name,
-		    l->p->addr_text);
+		return;
+	}
+	n = snprintf(out, len, "%s (%s [%s])", l->helo, l->p->name,
+	    l->p->addr_text);
+	if (l->srv->tls && l->p->tls_desc != NULL)
+		tls = l->p->tls_desc(l->p->arg);
+	if (tls != NULL && n >= 0 && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, "\n\t(using %s)", tls);
+	if (l->user[0] != '\0' && n >= 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, "\n\t(Authenticated sender: "
+		    "%s)", l->user);
 }
 
 /* ESMTP, ESMTPS, ESMTPA, ESMTPSA (RFC 3848), or SMTP. */
@@ -116,17 +145,33 @@ protocol(const struct sess *l)
 	return with[(l->srv->tls ? 1 : 0) + (l->user[0] != '\0' ? 2 : 0)];
 }
 
+/* "NOQUEUE: reject: RCPT from name[addr]: REPLY; from=<S> to=<R>
+   proto=ESMTP helo=<H>", as Postfix's smtpd logs a refusal. */
+static void
+log_reject(const struct sess *l, const char *cmd, const char *addr,
+    const char *reply)
+{
+	if (l->p->kind == SESSION_LOCAL)
+		return;
+	log_info("NOQUEUE: reject: %s from %s[%s]: %s; from=<%s>%s%s%s "
+	    "proto=%s helo=<%s>", cmd, l->p->name, l->p->addr_text, reply,
+	    l->sender, *cmd == 'R' ? " to=<" : "", *cmd == 'R' ? addr : "",
+	    *cmd == 'R' ? ">" : "", l->esmtp ? "ESMTP" : "SMTP", l->helo);
+}
+
 static int
 op_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
 {
 	struct sess		*l = ctx;
 	struct submit_opts	 o;
 	char			 sender[LIM_ADDR + LIM_HOSTNAME + 2];
-	char			 from[LIM_SMTP_CMD + LIM_DOMAIN + 96];
+	char			 from[2 * LIM_SMTP_CMD + LIM_DOMAIN + 256];
 
 	(void)size;		/* the session checked it against max_size */
+	snprintf(l->sender, sizeof(l->sender), "%s", addr);
 	if (l->p->kind == SESSION_MSA && l->user[0] == '\0') {
 		snprintf(reply, len, "530 5.7.0 Authentication required");
+		log_reject(l, "MAIL", addr, reply);
 		return -1;
 	}
 	snprintf(sender, sizeof(sender), "%s", addr);
@@ -205,8 +250,10 @@ op_rcpt(void *ctx, const char *addr, char *reply, size_t len)
 {
 	struct sess	*l = ctx;
 
-	if (check_rcpt(l, addr, reply, len) == -1)
+	if (check_rcpt(l, addr, reply, len) == -1) {
+		log_reject(l, "RCPT", addr, reply);
 		return -1;
+	}
 	if (submit_rcpt(l->sub, addr) == -1) {
 		submit_smtp_reply(submit_error(l->sub), reply, len);
 		return -1;
@@ -255,6 +302,19 @@ keep_qid(struct sess *l, const char *qid)
 	return 0;
 }
 
+static void
+log_committed(const struct sess *l, const char *qid)
+{
+	if (l->p->kind != SESSION_LOCAL && l->user[0] != '\0')
+		log_info("%s: client=%s[%s], sasl_username=%s", qid,
+		    l->p->name, l->p->addr_text, l->user);
+	else if (l->p->kind != SESSION_LOCAL)
+		log_info("%s: client=%s[%s]", qid, l->p->name,
+		    l->p->addr_text);
+	log_info("%s: from=<%s>, size=%lld, nrcpt=%d (queue active)", qid,
+	    l->sender, (long long)queue_msg_size(qid), submit_nrcpt(l->sub));
+}
+
 static int
 op_data_end(void *ctx, int ok, char *reply, size_t len)
 {
@@ -275,10 +335,13 @@ op_data_end(void *ctx, int ok, char *reply, size_t len)
 		clear(l);
 		return -1;
 	}
+	log_committed(l, qid);
 	clear(l);
 	/* Committed: say so even if we cannot remember the ID, as the
 	   queue runner will deliver it anyway. */
 	(void)keep_qid(l, qid);
+	if (l->p->queued != NULL)
+		l->p->queued(l->p->arg, qid);
 	snprintf(reply, len, "250 2.0.0 Ok: queued as %s", qid);
 	return 0;
 }
@@ -335,7 +398,15 @@ session_run(const struct conf *c, const struct session_peer *p, int rfd,
 		s.caps |= SMTP_CAP_AUTH;
 	s.ops = &ops;
 	s.ctx = l;
-	r = smtp_server_run(&s);
+	if (p->kind != SESSION_LOCAL)
+		log_info("connect from %s[%s]", p->name, p->addr_text);
+	/* implicit TLS (465): the handshake comes before the greeting */
+	if (p->tls && (p->starttls == NULL || p->starttls(p->arg, io) == -1))
+		r = -1;
+	else
+		r = smtp_server_run(&s);
+	if (p->kind != SESSION_LOCAL)
+		log_info("disconnect from %s[%s]", p->name, p->addr_text);
 	clear(l);
 	free(l);
 	free(io);

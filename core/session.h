@@ -13,6 +13,14 @@
  *
  * A local recipient that does not exist (no alias, no user) is refused
  * at RCPT with 550 5.1.1, so no bounce is ever made for it later.
+ *
+ * A failed AUTH costs the client SESSION_AUTH_DELAY_MS before the 535;
+ * after SESSION_AUTH_TRIES failures the session ends with 421.  The log
+ * has Postfix's lines: "connect from NAME[ADDR]", "ID: client=NAME[ADDR]
+ * (, sasl_username=USER)", "ID: from=<S>, size=N,
+ * nrcpt=K (queue active)", "NOQUEUE: reject: RCPT from NAME[ADDR]:
+ * REPLY; from=<S> to=<R> proto=ESMTP helo=<H>", "disconnect from ...";
+ * never a password.
  */
 #ifndef HIKYAKU_SESSION_H
 #define HIKYAKU_SESSION_H
@@ -22,6 +30,9 @@
 #include "conf.h"
 #include "io.h"
 #include "limits.h"
+
+#define SESSION_AUTH_DELAY_MS	1000
+#define SESSION_AUTH_TRIES	3
 
 enum session_kind {
 	SESSION_LOCAL,		/* sendmail -bs: a local user on stdin/stdout */
@@ -37,12 +48,17 @@ struct session_peer {
 	char		 addr_text[64];	/* "192.0.2.1", "2001:db8::1" */
 	char		 name[LIM_DOMAIN + 1];	/* its verified name, or
 					   "unknown" */
-	int		 tls;		/* the transport is TLS already (465) */
-	/* the daemon's hooks, or NULL: STARTTLS on this io (0 or -1), and
-	   a password check (1 good, 0 bad, -1 cannot check) */
+	int		 tls;		/* implicit TLS (465): starttls is
+					   called before the greeting */
+	/* the daemon's hooks, or NULL: TLS on this io, handshake done (0 or
+	   -1); the TLS in use, "TLSv1.2 with cipher X (256/256 bits)", for
+	   the Received: field; a password check (1 good, 0 bad, -1 cannot
+	   check); a message was queued (the runner can be poked) */
 	int		(*starttls)(void *arg, struct io *io);
+	const char	*(*tls_desc)(void *arg);
 	int		(*check_password)(void *arg, const char *user,
 			    const char *pass);
+	void		(*queued)(void *arg, const char *qid);
 	void		*arg;
 };
 

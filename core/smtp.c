@@ -106,7 +106,8 @@ struct cmd {
 
 /*
  * Send one reply line.  Op-written text is cut at any CR or LF so that
- * a policy cannot inject a second reply.  5xx counts as an error.
+ * a policy cannot inject a second reply.  5xx counts as an error; 421
+ * ends the session.
  */
 static int
 reply(struct sess *st, const char *fmt, ...)
@@ -123,6 +124,13 @@ reply(struct sess *st, const char *fmt, ...)
 	va_end(ap);
 	line[strcspn(line, "\r\n")] = '\0';
 	if (io_printf(st->io, "%s\r\n", line) == -1) {
+		st->end = 1;
+		return GO_END;
+	}
+	/* 421 closes the channel (RFC 5321 3.8), whoever chose it: a
+	   policy that ends a session answers with one */
+	if (strncmp(line, "421", 3) == 0) {
+		io_flush(st->io);
 		st->end = 1;
 		return GO_END;
 	}

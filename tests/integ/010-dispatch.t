@@ -15,9 +15,9 @@ like "$(cat "$T/err")" "nosuch: applet not found" "and says so"
 ln -s "$HIKYAKU" "$T/frobnicate"
 $HK_RUN "$T/frobnicate" >/dev/null 2>&1; is "$?" 127 "called by an unknown name: 127"
 
-hk mtad >/dev/null 2>"$T/err"; rc=$?
+hk pop3d >/dev/null 2>"$T/err"; rc=$?
 is "$rc" 69 "an applet not built yet exits 69 (EX_UNAVAILABLE)"
-like "$(cat "$T/err")" "mtad: not available in this build yet" "and says so"
+like "$(cat "$T/err")" "pop3d: not available in this build yet" "and says so"
 
 mkdir "$T/bin" "$T/sbin"
 hk --install "$T/bin"; ok $? "--install DIR"
