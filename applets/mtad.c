@@ -392,8 +392,9 @@ hook_queued(void *arg, const char *qid)
 		    strerror(errno));
 }
 
-/* The client's name: "localhost" on loopback, else its PTR name if
-   that name has the address too (forward-confirmed), else "unknown". */
+/* The client's name: "localhost" for 127.0.0.1 and ::1, else its PTR
+   name if that name has the address too (forward-confirmed), else
+   "unknown". */
 static void
 peer_name(struct session_peer *p, const struct sockaddr_storage *ss,
     socklen_t sl)
@@ -402,12 +403,14 @@ peer_name(struct session_peer *p, const struct sockaddr_storage *ss,
 	char		 host[NI_MAXHOST], a[64];
 
 	snprintf(p->name, sizeof(p->name), "unknown");
-	if ((p->family == AF_INET && p->addr[0] == 127) ||
+	if ((p->family == AF_INET && memcmp(p->addr, "\177\0\0\1", 4) == 0) ||
 	    (p->family == AF_INET6 && memcmp(p->addr, &in6addr_loopback, 16)
 	    == 0)) {
 		snprintf(p->name, sizeof(p->name), "localhost");
 		return;
 	}
+	if (p->family == AF_INET && p->addr[0] == 127)
+		return;		/* the rest of 127/8: never asked of DNS */
 	if (getnameinfo((const struct sockaddr *)ss, sl, host, sizeof(host),
 	    NULL, 0, NI_NAMEREQD) != 0)
 		return;
@@ -799,8 +802,15 @@ parse_opts(struct mtad *m, int argc, char **argv)
 	while ((ch = getopt(argc, argv, "fC:P:q:")) != -1) {
 		switch (ch) {
 		case 'f': m->foreground = 1; break;
-		case 'C': m->conf_file = optarg; break;
-		case 'P': m->pidfile = optarg; break;
+		/* copies: app_set_title writes over the arguments */
+		case 'C':
+			if ((m->conf_file = strdup(optarg)) == NULL)
+				app_die(EX_OSERR, "out of memory");
+			break;
+		case 'P':
+			if ((m->pidfile = strdup(optarg)) == NULL)
+				app_die(EX_OSERR, "out of memory");
+			break;
 		case 'q':
 			if (conf_parse_time(optarg, &m->interval) == -1 ||
 			    m->interval <= 0)
@@ -852,12 +862,14 @@ mtad_main(int argc, char **argv)
 	m.authfd = m.authsrv = -1;
 	parse_opts(&m, argc, argv);
 	start(&m);
+	app_set_title("mtad");
 	if (!m.foreground)
 		detach();
 	log_init("hikyaku/mtad", m.foreground && strcmp(m.c.log, "syslog") ==
 	    0 ? "stderr" : m.c.log);
 	if (log_keep_open() == -1)
 		app_die(EX_CANTCREAT, "log %s: %s", m.c.log, strerror(errno));
+	/* "mtad" in ps and netstat -p, however it was started */
 	prctl(PR_SET_NAME, "mtad");
 	set_signals();
 	if (m.pidfile != NULL)

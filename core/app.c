@@ -25,6 +25,30 @@
 const char *app_name = "hikyaku";
 int app_privileged;
 
+char **app_argv;
+int app_argc;
+
+void
+app_set_title(const char *name)
+{
+	char	*start, *end;
+	size_t	 n;
+
+	if (app_argv == NULL || app_argc < 1)
+		return;
+	start = app_argv[0];
+	end = app_argv[app_argc - 1] + strlen(app_argv[app_argc - 1]);
+	/* the strings must be the kernel's one block, as laid out at exec */
+	for (int i = 1; i < app_argc; i++)
+		if (app_argv[i] != app_argv[i - 1] + strlen(app_argv[i - 1]) + 1)
+			return;
+	n = strlen(name);
+	if (n > (size_t)(end - start))
+		n = (size_t)(end - start);
+	memset(start, 0, (size_t)(end - start));
+	memcpy(start, name, n);
+}
+
 int
 app_conf(struct conf *c, const char *cflag, char *err, size_t errlen)
 {

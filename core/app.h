@@ -20,6 +20,17 @@ extern const char *app_name;	/* the applet running, for messages */
  */
 extern int app_privileged;
 
+/* main's own argv, for app_set_title. */
+extern char **app_argv;
+extern int app_argc;
+
+/*
+ * What ps and netstat -p show for this process (/proc/PID/cmdline,
+ * whose first word net-tools prints): name, written over the
+ * arguments' own memory (cut to fit it) and the rest of it cleared.
+ */
+void	app_set_title(const char *name);
+
 /*
  * Load the configuration: cflag (-C FILE) if not NULL, else
  * $HIKYAKU_CONF, else /etc/hikyaku.conf (which may be missing: all

@@ -202,6 +202,8 @@ main(int argc, char **argv)
 
 	if (argc < 1 || argv[0] == NULL)
 		return EX_USAGE;
+	app_argv = argv;
+	app_argc = argc;
 	if (getuid() != geteuid()) {
 		fprintf(stderr, "hikyaku: fatal: refusing to run set-user-ID\n");
 		return EX_NOPERM;

@@ -201,3 +201,42 @@ as() {
 	    LOGNAME="$_u" USER="$_u" ${AS_ENV:-} \
 	    setpriv --reuid="$_u" --regid="$_u" --init-groups "$@"
 }
+
+# ---- mtad ----
+
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# mtad_start [ARGS...]: start mtad -f on the instance (its listen
+# settings already written), in the background; $MTAD_PID is the
+# master.  Waits until every address in $MTAD_WAIT (host:port words,
+# default 127.0.0.1:$PORT) accepts connections.  1 if it did not.
+mtad_start() {
+	$HK_RUN "$HIKYAKU" mtad -f -P "$T/mtad.pid" "$@" 2>>"$T/mtad.err" &
+	MTAD_PID=$!
+	for _a in ${MTAD_WAIT:-127.0.0.1:$PORT}; do
+		wait_for "python3 -c 'import socket,sys; socket.create_connection((\"${_a%:*}\", ${_a##*:}), 1).close()'" 10 ||
+			return 1
+	done
+	# what the probes above left in the log is not the test's
+	return 0
+}
+
+# mtad_stop: SIGTERM, and wait; its exit status.
+mtad_stop() {
+	[ -n "${MTAD_PID:-}" ] || return 0
+	kill -TERM "$MTAD_PID" 2>/dev/null
+	wait "$MTAD_PID"
+	_rc=$?
+	MTAD_PID=
+	return $_rc
+}
+
+# mtad_kids: the process IDs of the master's children named NAME.
+mtad_kids() {
+	for _p in $(pgrep -P "$MTAD_PID" 2>/dev/null); do
+		[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = "$1" ] && echo "$_p"
+	done
+}
