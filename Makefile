@@ -187,10 +187,17 @@ size: $(BIN)
 # DESTDIR: a staged tree (a device's root file system) to copy from;
 # the binary is stripped, as make size measures it;
 # with ARCH the links are made by the binary under qemu-user.
+# mtad's systemd unit and SysV init script come along; no configuration
+# is installed (every key has a default), so /etc/hikyaku.conf is never
+# overwritten.
 install: $(BIN)
-	install -d $(DESTDIR)/usr/sbin
+	install -d $(DESTDIR)/usr/sbin $(DESTDIR)/lib/systemd/system \
+	    $(DESTDIR)/etc/init.d
 	install -m 0755 -s --strip-program=$(STRIP) $(BIN) $(DESTDIR)/usr/sbin/hikyaku
 	$(RUN) $(DESTDIR)/usr/sbin/hikyaku --install -s $(DESTDIR)/usr/sbin
+	install -m 0644 scripts/hikyaku.service \
+	    $(DESTDIR)/lib/systemd/system/hikyaku.service
+	install -m 0755 scripts/init.d/hikyaku $(DESTDIR)/etc/init.d/hikyaku
 
 clean:
 	rm -rf build build-asan build-fuzz hikyaku hikyaku-asan demo \
