@@ -122,9 +122,11 @@ s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
 s.settimeout(10)
 print(s.recv(512).decode(errors="replace").split(" ")[0])' "$port" 2>&1)
 	is "$banner" 220 "$how: the instance answers SMTP on its port"
+	before=$(grep -ci reload "$I/log")
 	"$@" "$INIT" reload >/dev/null 2>&1; rc=$?
 	is "$rc" 0 "$how: reload exits 0"
-	sleep 1
+	wait_for "[ \$(grep -ci reload '$I/log') -gt $before ]" 10
+	ok $? "$how: and mtad logs that it reloaded"
 	kill -0 "$pid" 2>/dev/null && [ "$(cat "$HIKYAKU_PIDFILE")" = "$pid" ]
 	ok $? "$how: the same master runs on after SIGHUP"
 	"$@" "$INIT" stop >/dev/null 2>&1; rc=$?
