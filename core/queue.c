@@ -8,6 +8,8 @@
  * committed entry by the check on msg/ID.
  */
 #include <dirent.h>
+#include <sys/syscall.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,9 +24,16 @@
 #include "limits.h"
 #include "privs.h"
 #include "queue.h"
+#include "rand.h"
 #include "str.h"
 
 #define ID_LEN	10
+#define SPARES	1024	/* emptied files kept in tmp/ for reuse */
+#define SPARE_TRIES 32	/* slots tried, one after the other from a
+			   random one, before making or removing a file */
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE	1
+#endif
 #define DONE_PER_LINE	50	/* keys on one D line of an envelope */
 
 /* The spool, opened once by queue_init: every file operation below is
@@ -338,6 +347,99 @@ own_file(int fd)
 	return 0;
 }
 
+/*
+ * Spare files.  A file the queue is done with (the envelope and the
+ * message of a delivered entry) is emptied and kept as tmp/spare.N, and
+ * the next file the queue needs is one of those renamed, not a new one:
+ * on a file system that must skip every recently freed inode to make a
+ * new one (ext4 without a journal), making and removing three files per
+ * message costs more than all the rest of its way through.  A spare is
+ * taken only by the account it belongs to, never by a set-group-ID
+ * submitter, and only when it is still a plain file of one link.
+ */
+static int spares_off;		/* the kernel has no renameat2 */
+
+static int
+rename_noreplace(int fd1, const char *a, int fd2, const char *b)
+{
+	long	 r;
+
+	if (spares_off) {
+		errno = ENOSYS;
+		return -1;
+	}
+	r = syscall(SYS_renameat2, fd1, a, fd2, b, RENAME_NOREPLACE);
+	if (r == -1 && (errno == ENOSYS || errno == EINVAL))
+		spares_off = 1;
+	return r == -1 ? -1 : 0;
+}
+
+static int
+may_reuse(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode) || st->st_nlink != 1 || kept)
+		return 0;
+	if (st->st_uid == spool_uid)
+		return geteuid() == 0 || geteuid() == spool_uid;
+	return st->st_uid == geteuid();
+}
+
+/* tmp/name from a spare, opened for writing and emptied; or -1. */
+static int
+spare_take(const char *name)
+{
+	struct stat	 st;
+	char		 s[16];
+	unsigned	 at = rand_u32() % SPARES;
+	int		 fd;
+
+	if (kept)
+		return -1;	/* a set-group-ID submitter makes its own */
+	for (int i = 0; i < SPARE_TRIES; i++) {
+		snprintf(s, sizeof(s), "spare.%u", (at + (unsigned)i) % SPARES);
+		if (rename_noreplace(tmp_fd, s, tmp_fd, name) == -1) {
+			if (errno == ENOSYS)
+				return -1;
+			continue;
+		}
+		/* emptied only once it is known to be ours alone */
+		fd = openat(tmp_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+		    O_NONBLOCK);
+		if (fd != -1 && fstat(fd, &st) == 0 && may_reuse(&st) &&
+		    ftruncate(fd, 0) == 0 && fcntl(fd, F_SETFL, 0) == 0)
+			return fd;
+		if (fd != -1)
+			close(fd);
+		unlinkat(tmp_fd, name, 0);
+	}
+	return -1;
+}
+
+/* Empty dirfd/name and keep it as a spare, or remove it. */
+static int
+spare_give(int dirfd, const char *name)
+{
+	struct stat	 st;
+	char		 s[16];
+	unsigned	 at = rand_u32() % SPARES;
+	int		 fd, ok;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK);
+	ok = fd != -1 && fstat(fd, &st) == 0 && may_reuse(&st) &&
+	    ftruncate(fd, 0) == 0;
+	if (fd != -1)
+		close(fd);
+	for (int i = 0; ok && i < SPARE_TRIES; i++) {
+		snprintf(s, sizeof(s), "spare.%u", (at + (unsigned)i) % SPARES);
+		if (rename_noreplace(dirfd, name, tmp_fd, s) == 0)
+			return 0;
+		if (errno == ENOSYS)
+			break;
+	}
+	return unlinkat(dirfd, name, 0);
+}
+
 static int
 not_open(void)
 {
@@ -358,8 +460,9 @@ queue_open(struct queue_writer *w, char *err, size_t errlen)
 		goto fail;
 	for (int tries = 0; tries < 1000; tries++) {
 		new_id(w->id);
-		fd = openat(tmp_fd, w->id, O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC | O_NOFOLLOW, 0640);
+		if ((fd = spare_take(w->id)) == -1)
+			fd = openat(tmp_fd, w->id, O_WRONLY | O_CREAT | O_EXCL |
+			    O_CLOEXEC | O_NOFOLLOW, 0640);
 		if (fd == -1 && errno == EEXIST)
 			continue;
 		if (fd == -1)
@@ -534,8 +637,9 @@ write_env_file(const char *name, const struct qenv *env)
 	FILE	*fp;
 	int	 fd, saved;
 
-	fd = openat(tmp_fd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0640);
+	if ((fd = spare_take(name)) == -1)
+		fd = openat(tmp_fd, name, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd == -1)
 		return -1;
 	if (own_file(fd) == -1 || (fp = fdopen(fd, "w")) == NULL) {
@@ -955,8 +1059,8 @@ queue_remove(const char *id)
 	}
 	if (not_open() == -1 || up() == -1)
 		return -1;
-	if ((unlinkat(env_fd, id, 0) == 0 || errno == ENOENT) &&
-	    (unlinkat(msg_fd, id, 0) == 0 || errno == ENOENT))
+	if ((spare_give(env_fd, id) == 0 || errno == ENOENT) &&
+	    (spare_give(msg_fd, id) == 0 || errno == ENOENT))
 		r = 0;
 	down();
 	return r;

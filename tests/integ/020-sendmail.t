@@ -4,9 +4,6 @@
 # recipient) that must leave nothing in the spool.
 . "$(dirname "$0")/lib.sh"
 instance
-spool_empty() {
-	[ -z "$(find "$I/spool" -type f 2>/dev/null)" ]
-}
 
 printf 'Subject: first\n\nHello World!\n' | hk sendmail -odq bob; rc=$?
 is "$rc" 0 "sendmail -odq bob: exit 0"

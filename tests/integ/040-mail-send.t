@@ -10,9 +10,6 @@ if [ -n "$self_exec_why" ]; then
 	done_testing
 fi
 instance
-spool_empty() {
-	[ -z "$(find "$I/spool" -type f 2>/dev/null)" ]
-}
 # sendwait: delivered before mail returns, so the mailbox can be read
 printf 'set sendwait\n' > "$T/rc"
 export MAILRC="$T/rc"

@@ -169,7 +169,7 @@ grep -q "smuggled\|^Subject: smuggle" "$I/mail/bob"; is "$?" 1 "no part of any s
 printf 'EHLO c.example\r\nMAIL FROM:<a@far.example>\r\nRCPT TO:<bob@test.example>\r\nDATA\r\nSubject: dropped\r\n\r\nhalf a mess' |
 	$CHAT --close 127.0.0.1 "$PORT" >/dev/null
 sleep 0.5
-left=$(find "$I/spool/tmp" "$I/spool/msg" "$I/spool/env" -type f | wc -l)
+left=$(spool_files | wc -l)
 is "$left" 0 "a client dropping mid-DATA leaves nothing in the spool"
 before=$(mbox_count "$I/mail/alice")
 printf 'EHLO c.example\r\nMAIL FROM:<a@far.example>\r\nRCPT TO:<alice@test.example>\r\nDATA\r\nSubject: drip\r\n\r\none byte at a time\r\n.\r\nQUIT\r\n' |

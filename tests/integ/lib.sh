@@ -110,6 +110,14 @@ CONF
 	export HIKYAKU_CONF="$I/hikyaku.conf"
 }
 
+# The queue's files (not the emptied spares it keeps in tmp/ for reuse).
+spool_files() {
+	find "$I/spool" -type f ! -name 'spare.*' 2>/dev/null
+}
+spool_empty() {
+	[ -z "$(spool_files)" ]
+}
+
 hk() {	# hk APPLET ARGS...: run an applet of the binary under test
 	$HK_RUN "$HIKYAKU" "$@"
 }

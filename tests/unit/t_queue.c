@@ -395,6 +395,87 @@ test_checks(void)
 	ok(queue_init(dir, 1, 0, 0, err, sizeof(err)) == 0, "back to ours");
 }
 
+/* How many tmp/spare.* files, and is inode ino one of them? */
+static int
+spares(ino_t ino, int *has)
+{
+	char		 p[400];
+	struct stat	 st;
+	int		 n = 0;
+
+	*has = 0;
+	for (int i = 0; i < 1024; i++) {
+		snprintf(p, sizeof(p), "%s/tmp/spare.%d", dir, i);
+		if (stat(p, &st) == 0) {
+			n++;
+			*has |= st.st_ino == ino && st.st_size == 0;
+		}
+	}
+	return n;
+}
+
+static void
+test_spares(void)
+{
+	char		 id[LIM_QID], id2[LIM_QID], p[400], q[400];
+	struct stat	 st, lst;
+	ino_t		 ino;
+	int		 has, n, fd;
+
+	for (int i = 0; i < 1024; i++) {	/* what earlier tests left */
+		snprintf(p, sizeof(p), "%s/tmp/spare.%d", dir, i);
+		unlink(p);
+	}
+	ok(commit_one("to be reused\n", "bob@example.org", id) == 0, "an entry");
+	snprintf(p, sizeof(p), "%s/msg/%s", dir, id);
+	stat(p, &st);
+	ino = st.st_ino;
+	ok(queue_remove(id) == 0, "removed");
+	n = spares(ino, &has);
+	if (n != 2) {
+		snprintf(q, sizeof(q), "%d spares", n);
+		diag(q);
+	}
+	ok(n == 2 && has, "its two files are kept, emptied, as spares");
+	ok(count("msg") == 0 && count("env") == 0, "and gone from msg/, env/");
+	/* every slot a spare of ours: the next entry must take one */
+	for (int i = 0; i < 1024; i++) {
+		snprintf(p, sizeof(p), "%s/tmp/spare.%d", dir, i);
+		fd = open(p, O_WRONLY | O_CREAT, 0640);
+		close(fd);
+	}
+	ok(commit_one("the next one\n", "bob@example.org", id2) == 0,
+	    "the next entry");
+	snprintf(p, sizeof(p), "%s/msg/%s", dir, id2);
+	stat(p, &st);
+	ok(spares(0, &has) == 1024 - 2 && st.st_size == 13,
+	    "is written into two spares, no new file made");
+	queue_remove(id2);
+	/* every slot a hard link to a file elsewhere: never taken */
+	snprintf(q, sizeof(q), "%s/outside", dir);
+	fd = open(q, O_WRONLY | O_CREAT | O_TRUNC, 0640);
+	ok(fd != -1 && write(fd, "keep me\n", 8) == 8 && close(fd) == 0,
+	    "a file outside the queue");
+	for (int i = 0; i < 1024; i++) {
+		snprintf(p, sizeof(p), "%s/tmp/spare.%d", dir, i);
+		unlink(p);
+		link(q, p);
+	}
+	ok(commit_one("not into a link\n", "bob@example.org", id) == 0,
+	    "an entry with only linked spares about");
+	stat(q, &lst);
+	snprintf(p, sizeof(p), "%s/msg/%s", dir, id);
+	stat(p, &st);
+	ok(lst.st_size == 8 && st.st_ino != lst.st_ino,
+	    "a spare with two links is neither emptied nor used");
+	queue_remove(id);
+	for (int i = 0; i < 1024; i++) {
+		snprintf(p, sizeof(p), "%s/tmp/spare.%d", dir, i);
+		unlink(p);
+	}
+	unlink(q);
+}
+
 int
 main(void)
 {
@@ -416,6 +497,7 @@ main(void)
 	test_clean();
 	test_done();
 	test_hops();
+	test_spares();
 	test_checks();
 	snprintf(p, sizeof(p), "rm -rf %s", dir);
 	if (system(p) != 0)
