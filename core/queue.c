@@ -30,7 +30,8 @@
 #define ID_LEN	10
 #define SPARES	1024	/* emptied files kept in tmp/ for reuse */
 #define SPARE_TRIES 32	/* slots tried, one after the other from a
-			   random one, before making or removing a file */
+			   random one, before making a file */
+#define SPARE_GIVES 8	/* the same before removing one (a full pool) */
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE	1
 #endif
@@ -430,7 +431,7 @@ spare_give(int dirfd, const char *name)
 	    ftruncate(fd, 0) == 0;
 	if (fd != -1)
 		close(fd);
-	for (int i = 0; ok && i < SPARE_TRIES; i++) {
+	for (int i = 0; ok && i < SPARE_GIVES; i++) {
 		snprintf(s, sizeof(s), "spare.%u", (at + (unsigned)i) % SPARES);
 		if (rename_noreplace(dirfd, name, tmp_fd, s) == 0)
 			return 0;
