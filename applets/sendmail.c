@@ -309,7 +309,8 @@ canon_or_die(const char *in, int null_ok, char *out, size_t len)
 {
 	char	 err[LIM_ERR];
 
-	if (addr_parse_path(in, null_ok, out, len, err, sizeof(err)) == -1)
+	if (addr_parse_path(in, null_ok ? ADDR_NULL_OK : 0, out, len, err,
+	    sizeof(err)) == -1)
 		app_die(EX_USAGE, "bad address '%s': %s", in, err);
 }
 

@@ -13,7 +13,9 @@
  * Deliberately strict, because an address ends up in file names, in
  * envelopes and on the wire:
  *  - no control character anywhere, and no non-ASCII byte in an address
- *    (there is no SMTPUTF8 yet); display names may carry raw UTF-8;
+ *    but a path parsed with ADDR_UTF8 (an SMTPUTF8 transaction), whose
+ *    local part and hostname may hold well-formed UTF-8 without any
+ *    control character, C1 included; display names may carry raw UTF-8;
  *  - no empty local part, not even the legal but useless "\"\"@domain";
  *  - an unquoted local part must be a dot-string (no leading, trailing
  *    or double dot), as RFC 5321 says;
@@ -30,6 +32,7 @@
 #include <arpa/inet.h>
 
 #include "addr.h"
+#include "mime.h"
 
 /* Room for a rendered address before its limits are checked. */
 #define CANON_MAX	(2 * LIM_LOCAL + 2 + 1 + LIM_DOMAIN + 1)
@@ -37,6 +40,8 @@
 static int bad(char *, size_t, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A fault: the reason in err, errno EINVAL (bad_char may make it
+   EILSEQ), -1. */
 static int
 bad(char *err, size_t len, const char *fmt, ...)
 {
@@ -47,6 +52,7 @@ bad(char *err, size_t len, const char *fmt, ...)
 		vsnprintf(err, len, fmt, ap);
 		va_end(ap);
 	}
+	errno = EINVAL;
 	return -1;
 }
 
@@ -77,9 +83,17 @@ is_ctl(int c)
 	return c < 0x20 || c == 0x7f;
 }
 
+/* atext, and with ADDR_UTF8 the octets of UTF-8 (RFC 6531 3.3: the
+   text was checked as a whole before). */
+static int
+is_atext_u(int c, unsigned flags)
+{
+	return is_atext(c) || (c >= 0x80 && (flags & ADDR_UTF8));
+}
+
 /* RFC 5321 Dot-string: atoms of atext joined by single dots. */
 static int
-is_dot_string(const char *s, size_t n)
+is_dot_string(const char *s, size_t n, unsigned flags)
 {
 	size_t	 i;
 
@@ -89,7 +103,7 @@ is_dot_string(const char *s, size_t n)
 		if (s[i] == '.') {
 			if (s[i - 1] == '.')
 				return 0;
-		} else if (!is_atext((unsigned char)s[i]))
+		} else if (!is_atext_u((unsigned char)s[i], flags))
 			return 0;
 	}
 	return 1;
@@ -108,9 +122,12 @@ bad_char(int c, const char *where, char *err, size_t errlen)
 	};
 	size_t	 i;
 
-	if (c >= 0x80)
-		return bad(err, errlen, "non-ASCII character in %s "
-		    "(SMTPUTF8 is not supported)", where);
+	if (c >= 0x80) {
+		bad(err, errlen, "non-ASCII character in %s without SMTPUTF8",
+		    where);
+		errno = EILSEQ;
+		return -1;
+	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].c == c)
 			return bad(err, errlen, "control character %s in %s",
@@ -147,30 +164,43 @@ check_literal(const char *d, size_t n, char *dst, char *err, size_t errlen)
 	return 0;
 }
 
-/* A hostname: labels of letters, digits and inner hyphens. */
+/* The label that ends at d[i] ('.' or the end): not empty, no hyphen
+   at its end, at most 63 octets unless it holds UTF-8 (wide). */
 static int
-check_hostname(const char *d, size_t n, char *dst, char *err, size_t errlen)
+label_end(const char *d, size_t i, size_t label, int wide, char *err,
+    size_t errlen)
+{
+	if (label == 0)
+		return bad(err, errlen, "empty label in domain");
+	if (d[i - 1] == '-')
+		return bad(err, errlen, "domain label ends with '-'");
+	if (label > 63 && !wide)
+		return bad(err, errlen, "domain label longer than 63 octets");
+	return 0;
+}
+
+/* A hostname: labels of letters, digits and inner hyphens (and, with
+   ADDR_UTF8, UTF-8). */
+static int
+check_hostname(const char *d, size_t n, unsigned flags, char *dst,
+    char *err, size_t errlen)
 {
 	size_t	 i, label = 0;
-	int	 c;
+	int	 c, wide = 0;
 
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)d[i];
 		if (c == '.') {
-			if (label == 0)
-				return bad(err, errlen,
-				    "empty label in domain");
-			if (d[i - 1] == '-')
-				return bad(err, errlen,
-				    "domain label ends with '-'");
+			if (label_end(d, i, label, wide, err, errlen) == -1)
+				return -1;
 			label = 0;
-		} else if (is_alnum(c) || c == '-') {
-			if (label == 0 && c == '-')
+			wide = 0;
+		} else if (is_alnum(c) || c == '-' ||
+		    (c >= 0x80 && (flags & ADDR_UTF8))) {
+			if (label++ == 0 && c == '-')
 				return bad(err, errlen,
 				    "domain label starts with '-'");
-			if (++label > 63)
-				return bad(err, errlen,
-				    "domain label longer than 63 octets");
+			wide |= c >= 0x80;
 		} else if (c == '[' || c == ']')
 			return bad(err, errlen,
 			    "unbalanced brackets in domain");
@@ -179,21 +209,21 @@ check_hostname(const char *d, size_t n, char *dst, char *err, size_t errlen)
 			    "invalid character '%c' in domain", c);
 		dst[i] = (char)lower(c);
 	}
-	if (label == 0)
-		return bad(err, errlen, "empty label in domain");
-	if (d[n - 1] == '-')
-		return bad(err, errlen, "domain label ends with '-'");
+	if (label_end(d, n, label, wide, err, errlen) == -1)
+		return -1;
 	dst[n] = '\0';
 	return 0;
 }
 
 static int
-check_domain(const char *d, size_t n, char *dst, char *err, size_t errlen)
+check_domain(const char *d, size_t n, unsigned flags, char *dst, char *err,
+    size_t errlen)
 {
 	size_t	 i;
 
 	for (i = 0; i < n; i++)
-		if (is_ctl((unsigned char)d[i]) || (unsigned char)d[i] >= 0x80)
+		if (is_ctl((unsigned char)d[i]) ||
+		    ((unsigned char)d[i] >= 0x80 && !(flags & ADDR_UTF8)))
 			return bad_char((unsigned char)d[i], "domain", err,
 			    errlen);
 	if (n == 0)
@@ -203,7 +233,7 @@ check_domain(const char *d, size_t n, char *dst, char *err, size_t errlen)
 		    LIM_DOMAIN);
 	if (d[0] == '[')
 		return check_literal(d, n, dst, err, errlen);
-	return check_hostname(d, n, dst, err, errlen);
+	return check_hostname(d, n, flags, dst, err, errlen);
 }
 
 /*
@@ -212,7 +242,7 @@ check_domain(const char *d, size_t n, char *dst, char *err, size_t errlen)
  */
 static int
 canon(const char *local, size_t llen, const char *dom, size_t dlen,
-    char *out, size_t outlen, char *err, size_t errlen)
+    unsigned flags, char *out, size_t outlen, char *err, size_t errlen)
 {
 	char	 buf[CANON_MAX];
 	size_t	 i, n = 0;
@@ -220,7 +250,7 @@ canon(const char *local, size_t llen, const char *dom, size_t dlen,
 
 	for (i = 0; i < llen; i++)
 		if (is_ctl((unsigned char)local[i]) ||
-		    (unsigned char)local[i] >= 0x80)
+		    ((unsigned char)local[i] >= 0x80 && !(flags & ADDR_UTF8)))
 			return bad_char((unsigned char)local[i], "local part",
 			    err, errlen);
 	if (llen == 0)
@@ -229,7 +259,7 @@ canon(const char *local, size_t llen, const char *dom, size_t dlen,
 		return bad(err, errlen, "local part longer than %d octets",
 		    LIM_LOCAL);
 	/* The limit is on the wire form, so it counts the quotes too. */
-	if ((quote = !is_dot_string(local, llen)))
+	if ((quote = !is_dot_string(local, llen, flags)))
 		buf[n++] = '"';
 	for (i = 0; i < llen; i++) {
 		if (quote && (local[i] == '"' || local[i] == '\\'))
@@ -243,7 +273,7 @@ canon(const char *local, size_t llen, const char *dom, size_t dlen,
 		    "once quoted", LIM_LOCAL);
 	if (dom != NULL) {
 		buf[n++] = '@';
-		if (check_domain(dom, dlen, buf + n, err, errlen) == -1)
+		if (check_domain(dom, dlen, flags, buf + n, err, errlen) == -1)
 			return -1;
 		n += dlen;
 	}
@@ -259,7 +289,8 @@ canon(const char *local, size_t llen, const char *dom, size_t dlen,
 
 /* "@a.example,@[192.0.2.1]:" before the mailbox; checked, then skipped. */
 static const char *
-skip_route(const char *p, const char *end, char *err, size_t errlen)
+skip_route(const char *p, const char *end, unsigned flags, char *err,
+    size_t errlen)
 {
 	char		 dom[LIM_DOMAIN + 2];
 	const char	*d;
@@ -279,7 +310,8 @@ skip_route(const char *p, const char *end, char *err, size_t errlen)
 		if ((size_t)(p - d) > LIM_DOMAIN)
 			return bad(err, errlen, "domain longer than %d octets",
 			    LIM_DOMAIN), NULL;
-		if (check_domain(d, (size_t)(p - d), dom, err, errlen) == -1)
+		if (check_domain(d, (size_t)(p - d), flags, dom, err,
+		    errlen) == -1)
 			return NULL;
 		if (*p++ == ':')
 			return p;
@@ -288,8 +320,8 @@ skip_route(const char *p, const char *end, char *err, size_t errlen)
 
 /* The local part of a path, up to its '@' or the end; value in local. */
 static const char *
-path_local(const char *p, const char *end, char *local, size_t *ln,
-    char *err, size_t errlen)
+path_local(const char *p, const char *end, unsigned flags, char *local,
+    size_t *ln, char *err, size_t errlen)
 {
 	size_t	 n = 0;
 
@@ -315,7 +347,7 @@ path_local(const char *p, const char *end, char *local, size_t *ln,
 			if (*p == '"')
 				return bad(err, errlen, "unbalanced quotes"),
 				    NULL;
-			if (*p != '.' && !is_atext((unsigned char)*p))
+			if (*p != '.' && !is_atext_u((unsigned char)*p, flags))
 				return bad(err, errlen, "invalid character "
 				    "'%c' in local part", *p), NULL;
 			if (n >= LIM_ADDR)
@@ -323,7 +355,7 @@ path_local(const char *p, const char *end, char *local, size_t *ln,
 				    "than %d octets", LIM_LOCAL), NULL;
 			local[n++] = *p;
 		}
-		if (n > 0 && !is_dot_string(local, n))
+		if (n > 0 && !is_dot_string(local, n, flags))
 			return bad(err, errlen, "empty atom in local part "
 			    "(leading, trailing or double dot)"), NULL;
 	}
@@ -331,19 +363,48 @@ path_local(const char *p, const char *end, char *local, size_t *ln,
 	return p;
 }
 
+/*
+ * The bytes of a whole path.  Without ADDR_UTF8: ASCII, and no control
+ * character.  With it: well-formed UTF-8 with no control character,
+ * C1 included, and every fault is EILSEQ (RFC 6531 3.3 takes the
+ * characters of RFC 6532 3.2, which has no controls).
+ */
+static int
+check_text(const char *in, size_t n, unsigned flags, char *err,
+    size_t errlen)
+{
+	const unsigned char	*u = (const unsigned char *)in;
+	size_t			 i, k;
+
+	for (i = 0; i < n; i += k) {
+		k = (flags & ADDR_UTF8) ? mime_utf8_len(u + i, n - i) : 1;
+		if (k == 0)
+			bad(err, errlen, "ill-formed UTF-8 in address (byte "
+			    "0x%02x)", u[i]);
+		else if (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)
+			bad(err, errlen, "control character U+%04X in "
+			    "address", u[i + 1]);
+		else if (k == 1 && (is_ctl(u[i]) || u[i] >= 0x80))
+			bad_char(u[i], "address", err, errlen);
+		else
+			continue;
+		if (flags & ADDR_UTF8)
+			errno = EILSEQ;
+		return -1;
+	}
+	return 0;
+}
+
 int
-addr_parse_path(const char *in, int null_ok, char *out, size_t outlen,
+addr_parse_path(const char *in, unsigned flags, char *out, size_t outlen,
     char *err, size_t errlen)
 {
 	char		 local[LIM_ADDR + 1];
 	const char	*p = in, *end, *dom;
 	size_t		 n = strlen(in), ln;
 
-	for (ln = 0; ln < n; ln++)
-		if (is_ctl((unsigned char)in[ln]) ||
-		    (unsigned char)in[ln] >= 0x80)
-			return bad_char((unsigned char)in[ln], "address", err,
-			    errlen);
+	if (check_text(in, n, flags, err, errlen) == -1)
+		return -1;
 	end = in + n;
 	if (n > 0 && *p == '<') {
 		if (n < 2 || end[-1] != '>')
@@ -353,28 +414,29 @@ addr_parse_path(const char *in, int null_ok, char *out, size_t outlen,
 	} else if (n > 0 && end[-1] == '>')
 		return bad(err, errlen, "unbalanced angle brackets");
 	if (p == end) {
-		if (!null_ok)
+		if (!(flags & ADDR_NULL_OK))
 			return bad(err, errlen, "empty address");
 		if (outlen == 0)
 			return bad(err, errlen, "no room for the address");
 		out[0] = '\0';
 		return 0;
 	}
-	if (*p == '@' && (p = skip_route(p, end, err, errlen)) == NULL)
+	if (*p == '@' && (p = skip_route(p, end, flags, err, errlen)) == NULL)
 		return -1;
 	if (p == end)
 		return bad(err, errlen, "empty local part");
-	if ((p = path_local(p, end, local, &ln, err, errlen)) == NULL)
+	if ((p = path_local(p, end, flags, local, &ln, err, errlen)) == NULL)
 		return -1;
 	if (p == end)
-		return canon(local, ln, NULL, 0, out, outlen, err, errlen);
+		return canon(local, ln, NULL, 0, flags, out, outlen, err,
+		    errlen);
 	dom = p + 1;
 	if (memchr(dom, ' ', (size_t)(end - dom)) != NULL)
 		return bad(err, errlen, "space outside quotes");
 	if (memchr(dom, '@', (size_t)(end - dom)) != NULL)
 		return bad(err, errlen, "more than one '@' outside quotes");
-	return canon(local, ln, dom, (size_t)(end - dom), out, outlen, err,
-	    errlen);
+	return canon(local, ln, dom, (size_t)(end - dom), flags, out, outlen,
+	    err, errlen);
 }
 
 int
@@ -666,7 +728,7 @@ parse_spec(struct lex *l, char *out)
 			return -1;
 	} else if (l->type == T_ATOM || l->type == T_QSTR)
 		return lex_bad(l, "display name without an <address>");
-	if (canon(local, ln, at ? dom : NULL, dn, out, LIM_ADDR, why,
+	if (canon(local, ln, at ? dom : NULL, dn, 0, out, LIM_ADDR, why,
 	    sizeof(why)) == -1)
 		return bad(l->err, l->errlen, "%s", why);
 	return 0;

@@ -8,22 +8,35 @@
 
 #include "limits.h"
 
+/* addr_parse_path's flags */
+#define ADDR_NULL_OK	0x01	/* "<>" and "" give the null path "" */
+#define ADDR_UTF8	0x02	/* SMTPUTF8 (RFC 6531): UTF-8 in the local
+				   part and the domain */
+
 /*
  * Parse one envelope address as given on a command line or in MAIL
  * FROM/RCPT TO: "user@example.com", "<user@example.com>", "user"
  * (unqualified), "\"john doe\"@example.com", "user@[192.0.2.1]".
- * "<>" and "" give the null path "" only when null_ok is set.
+ * "<>" and "" give the null path "" only with ADDR_NULL_OK.
  * No display names or comments here.  Refused, with the reason in err:
  * any control character (CR, LF, NUL, TAB, DEL, ...), space outside
  * quotes, unbalanced quotes or brackets, a local part over LIM_LOCAL,
  * a domain over LIM_DOMAIN or not a valid hostname / address literal,
- * a whole address over LIM_ADDR - 2.
+ * a whole address over LIM_ADDR - 2 (limits in octets, UTF-8 or not).
+ * Without ADDR_UTF8 every byte is ASCII.  With it, the local part and
+ * a hostname may hold UTF-8 (RFC 6531 3.3): well-formed only (no
+ * overlong form, surrogate, code point past U+10FFFF or cut sequence)
+ * and no C1 control; a label with UTF-8 is limited only by the domain's
+ * length (its A-label's would need Punycode to know).
  * out gets the canonical form: local part as given (quoted only if it
- * needs quoting), "@", domain in lower case; out is at least LIM_ADDR.
- * Returns 0, or -1 with err set.
+ * needs quoting), "@", domain with its ASCII letters in lower case; out
+ * is at least LIM_ADDR.  Returns 0, or -1 with err set and errno
+ * EILSEQ when the address is not text the flags allow (a byte over
+ * 0x7f without ADDR_UTF8; with it, what is not well-formed UTF-8 or is
+ * any control character), EINVAL for any other fault.
  */
-int	addr_parse_path(const char *in, int null_ok, char *out, size_t outlen,
-	    char *err, size_t errlen);
+int	addr_parse_path(const char *in, unsigned flags, char *out,
+	    size_t outlen, char *err, size_t errlen);
 
 /*
  * Append "@domain" to an unqualified address (no '@' outside quotes).

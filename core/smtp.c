@@ -380,7 +380,7 @@ c_mail(struct sess *st, char *arg)
 
 	if (split_path(arg, "FROM:", &path, &rest) == -1)
 		return reply(st, "501 5.5.4 Syntax: MAIL FROM:<address>");
-	if (addr_parse_path(path, 1, addr, sizeof(addr), err,
+	if (addr_parse_path(path, ADDR_NULL_OK, addr, sizeof(addr), err,
 	    sizeof(err)) == -1)
 		return reply(st, "501 5.5.4 %s", err);
 	r = mail_params(st, rest, &size, &done);

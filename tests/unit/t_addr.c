@@ -34,6 +34,38 @@ path_bad(const char *what, const char *in, int null_ok, const char *why)
 		diag(err);
 }
 
+/* With flags (ADDR_UTF8): accepted as want, or refused with errno. */
+static void
+upath_ok(const char *what, const char *in, const char *want)
+{
+	char	 out[LIM_ADDR], again[LIM_ADDR], err[LIM_ERR] = "";
+
+	strcpy(out, "(unset)");
+	if (!ok(addr_parse_path(in, ADDR_UTF8, out, sizeof(out), err,
+	    sizeof(err)) == 0, "SMTPUTF8 path accepted: %s", what))
+		diag(err);
+	is_str(out, want, "  its canonical form");
+	ok(addr_parse_path(out, ADDR_UTF8, again, sizeof(again), err,
+	    sizeof(err)) == 0 && strcmp(again, out) == 0,
+	    "  which parses to itself");
+}
+
+static void
+upath_bad(const char *what, const char *in, unsigned flags, int e,
+    const char *why)
+{
+	char	 out[LIM_ADDR], err[LIM_ERR] = "";
+	int	 r;
+
+	errno = 0;
+	r = addr_parse_path(in, flags, out, sizeof(out), err, sizeof(err));
+	is_int(r, -1, "path refused: %s", what);
+	if (!ok(errno == e, "  errno %s", e == EILSEQ ? "EILSEQ" : "EINVAL"))
+		diag(strerror(errno));
+	if (!ok(strstr(err, why) != NULL, "  reason has '%s'", why))
+		diag(err);
+}
+
 static char *
 rep(char *dst, int c, size_t n)
 {
@@ -160,6 +192,81 @@ test_path_limits(void)
 	in[0] = '"';
 	in[499] = '"';
 	path_bad("500-octet quoted local part", in, 0, "longer than 64");
+}
+
+/* RFC 6531: UTF-8 in a path only with ADDR_UTF8, and only as
+   well-formed text without controls. */
+static void
+test_utf8(void)
+{
+	char	 in[600], l[200];
+
+	upath_ok("a UTF-8 local part", "<j\xc3\xb6rg@example.com>",
+	    "j\xc3\xb6rg@example.com");
+	upath_ok("and domain, ASCII letters lowered, others kept",
+	    "J\xc3\x96RG@B\xc3\xbc" "cher.EXAMPLE",
+	    "J\xc3\x96RG@b\xc3\xbc" "cher.example");
+	upath_ok("CJK and a four-octet character",
+	    "\xe7\x94\xb0\xe4\xb8\xad" "\xf0\x9f\x93\xa7@"
+	    "\xe4\xbe\x8b\xe3\x81\x88.jp",
+	    "\xe7\x94\xb0\xe4\xb8\xad" "\xf0\x9f\x93\xa7@"
+	    "\xe4\xbe\x8b\xe3\x81\x88.jp");
+	upath_ok("quoted, with a space", "\"j \xc3\xb6\"@x.example",
+	    "\"j \xc3\xb6\"@x.example");
+	upath_ok("a dot-string stays unquoted", "\"\xc3\xa9" ".a\"@x.example",
+	    "\xc3\xa9" ".a@x.example");
+	upath_ok("plain ASCII too", "bob@example.com", "bob@example.com");
+
+	upath_bad("UTF-8 without ADDR_UTF8", "j\xc3\xb6rg@example.com", 0,
+	    EILSEQ, "non-ASCII character in address without SMTPUTF8");
+	upath_bad("UTF-8 domain without it", "a@b\xc3\xbc" "cher.example",
+	    ADDR_NULL_OK, EILSEQ, "SMTPUTF8");
+	upath_bad("CR without it: a syntax error, as ever", "a\rb@x.example",
+	    0, EINVAL, "control character CR");
+	upath_bad("overlong '/'", "a\xc0\xaf" "b@x.example", ADDR_UTF8, EILSEQ,
+	    "ill-formed UTF-8");
+	upath_bad("overlong, three octets", "a\xe0\x80\xaf" "b@x.example",
+	    ADDR_UTF8, EILSEQ, "ill-formed UTF-8");
+	upath_bad("a surrogate", "a\xed\xa0\x80@x.example", ADDR_UTF8,
+	    EILSEQ, "ill-formed UTF-8");
+	upath_bad("past U+10FFFF", "a\xf4\x90\x80\x80@x.example",
+	    ADDR_UTF8, EILSEQ, "ill-formed UTF-8");
+	upath_bad("0xf5", "a\xf5\x80\x80\x80@x.example", ADDR_UTF8, EILSEQ,
+	    "ill-formed UTF-8");
+	upath_bad("a cut sequence", "a@x.exampl\xc3", ADDR_UTF8, EILSEQ,
+	    "ill-formed UTF-8");
+	upath_bad("a lone continuation octet", "a\x80@x.example", ADDR_UTF8,
+	    EILSEQ, "ill-formed UTF-8 in address (byte 0x80)");
+	upath_bad("C1 NEL", "a\xc2\x85" "@x.example", ADDR_UTF8, EILSEQ,
+	    "control character U+0085");
+	upath_bad("C1 CSI", "\"a\xc2\x9b\"@x.example", ADDR_UTF8, EILSEQ,
+	    "control character U+009B");
+	upath_bad("CR with ADDR_UTF8", "a\rb@x.example", ADDR_UTF8, EILSEQ,
+	    "control character CR");
+	upath_bad("DEL with ADDR_UTF8", "a\x7f@x.example", ADDR_UTF8, EILSEQ,
+	    "DEL");
+	upath_bad("other faults stay EINVAL", "\xc3\xa9" "..a@x.example",
+	    ADDR_UTF8, EINVAL, "double dot");
+	upath_bad("no UTF-8 in an address literal", "a@[\xc3\xa9]",
+	    ADDR_UTF8, EINVAL, "literal");
+	upath_bad("a UTF-8 label ending in '-'", "a@\xc3\xa9-.example",
+	    ADDR_UTF8, EINVAL, "ends with '-'");
+
+	/* limits are octets: 32 two-octet characters fill a local part */
+	for (int i = 0; i < 33; i++)
+		memcpy(l + 2 * i, "\xc3\xa9", 2);
+	snprintf(in, sizeof(in), "%.64s@x.example", l);
+	upath_ok("a 64-octet UTF-8 local part", in, in);
+	snprintf(in, sizeof(in), "%.66s@x.example", l);
+	upath_bad("a 66-octet one", in, ADDR_UTF8, EINVAL, "longer than 64");
+	/* a label with UTF-8 may pass 63 octets; an ASCII one may not */
+	snprintf(in, sizeof(in), "a@%.66s.example", l);
+	upath_ok("a 66-octet UTF-8 label", in, in);
+	snprintf(in, sizeof(in), "a@%s\xc3\xa9" ".example", rep(l, 'b', 64));
+	upath_ok("64 ASCII octets and one UTF-8 character", in, in);
+	snprintf(in, sizeof(in), "a@%s.example", rep(l, 'b', 64));
+	upath_bad("a 64-octet ASCII label", in, ADDR_UTF8, EINVAL,
+	    "label longer than 63");
 }
 
 static void
@@ -357,6 +464,7 @@ main(void)
 	test_paths();
 	test_paths_bad();
 	test_path_limits();
+	test_utf8();
 	test_small_out();
 	test_lists();
 	test_lists_bad();
