@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mime.h"
 
 static const char *log_ident = "hikyaku";
 static const char *log_dest = "stderr";
@@ -59,20 +60,29 @@ log_verbose(int on)
 
 /*
  * One line, whatever it quotes (a remote server's reply, a header, a
- * file name): every control character becomes \xHH, so that nothing
- * read from outside can start a forged log line or reach a terminal.
+ * file name, an SMTPUTF8 address): every control character, C1 ones
+ * included, and every byte that is not part of well-formed UTF-8
+ * becomes \xHH, so that nothing read from outside can start a forged
+ * log line or drive a terminal (a lone 0x9b is CSI to some); UTF-8 text
+ * stays readable.
  */
 static void
 escape(const char *in, char *out, size_t len)
 {
-	size_t	 n = 0;
+	const unsigned char	*u = (const unsigned char *)in;
+	size_t			 n = 0, k, left = strlen(in);
 
-	for (; *in != '\0' && n + 5 < len; in++) {
-		if ((unsigned char)*in < 0x20 || *in == 0x7f)
-			n += (size_t)snprintf(out + n, len - n, "\\x%02x",
-			    (unsigned char)*in);
-		else
-			out[n++] = *in;
+	for (; *u != '\0' && n + 5 < len; u += k, left -= k) {
+		k = mime_utf8_len(u, left);
+		if (k == 0 || (k == 1 && (*u < 0x20 || *u == 0x7f)) ||
+		    (k == 2 && u[0] == 0xc2 && u[1] < 0xa0)) {
+			n += (size_t)snprintf(out + n, len - n, "\\x%02x", *u);
+			k = 1;
+		} else if (n + k < len) {
+			memcpy(out + n, u, k);
+			n += k;
+		} else
+			break;
 	}
 	out[n] = '\0';
 }
