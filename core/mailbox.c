@@ -116,7 +116,7 @@ mailbox_from_line(const char *sender, const char *date, char *out,
 		if (n + 1 >= size)
 			return 0;
 		ch = (unsigned char)sender[i];
-		out[n++] = ch <= ' ' || ch == 0x7f ? '_' : (char)ch;
+		out[n++] = ch <= ' ' || ch >= 0x7f ? '_' : (char)ch;
 	}
 	d = n + 1;
 	k = snprintf(out + n, size - n, " %s\n", date);

@@ -31,8 +31,11 @@
  * sender without its angle brackets, every space, tab or other control
  * character in it (a quoted local part such as "john doe"@ex.org)
  * replaced by '_', so that it stays one word and a reader's date
- * column starts where it should ("john_doe"@ex.org); an empty sender
- * (<>) is MAILER-DAEMON.  DATE is in asctime's layout ("Sat Nov 28
+ * column starts where it should ("john_doe"@ex.org), and so is every
+ * byte over 0x7f (an SMTPUTF8 sender, jörg@ex.org, is j__rg@ex.org:
+ * readers such as Python's mailbox take the line as ASCII, and the
+ * exact sender is in Return-Path:); an empty sender (<>) is
+ * MAILER-DAEMON.  DATE is in asctime's layout ("Sat Nov 28
  * 00:19:43 2026"), CR and LF in it replaced by spaces.  mboxrd quoting:
  * a line matching ^>*From  gets one more '>', whatever the chunks the
  * text comes in.
