@@ -630,6 +630,22 @@ read_done(struct qrcpt *r, const char *v)
 	}
 }
 
+/* A recipient's N, A and Y lines, those it has. */
+static void
+put_dsn(FILE *fp, const struct qrcpt *r)
+{
+	char	 n[32];
+
+	if (r->notify != 0) {
+		dsn_notify_text(r->notify, n, sizeof(n));
+		fprintf(fp, "N %s\n", n);
+	}
+	if (r->orcpt != NULL)
+		put_value(fp, "A ", r->orcpt);
+	if (r->owed != DSN_ACTION_NONE)
+		fprintf(fp, "Y %s\n", dsn_action_name(r->owed));
+}
+
 /* Write the envelope into tmp/NAME, fsync'd (called between up/down). */
 static int
 write_env_file(const char *name, const struct qenv *env)
@@ -652,6 +668,12 @@ write_env_file(const char *name, const struct qenv *env)
 	fprintf(fp, "V 1\nT %lld\nU %lu\nW %d\n", (long long)env->arrival,
 	    (unsigned long)env->uid, env->warned);
 	put_value(fp, "S ", env->sender);
+	if (env->envid != NULL)
+		put_value(fp, "I ", env->envid);
+	if (env->ret != DSN_RET_NONE)
+		fprintf(fp, "B %s\n", dsn_ret_name(env->ret));
+	if (env->smtputf8)
+		fputs("X SMTPUTF8\n", fp);
 	for (int i = 0; i < env->nrcpt; i++) {
 		const struct qrcpt *r = &env->rcpt[i];
 
@@ -659,6 +681,7 @@ write_env_file(const char *name, const struct qenv *env)
 		    (long long)r->next_try);
 		put_value(fp, "", r->addr);
 		put_value(fp, "O ", r->orig ? r->orig : r->addr);
+		put_dsn(fp, r);
 		if (r->error != NULL)
 			put_value(fp, "E ", r->error);
 		put_done(fp, r->done);
@@ -850,12 +873,80 @@ qenv_free(struct qenv *env)
 		free(env->rcpt[i].orig);
 		free(env->rcpt[i].error);
 		free(env->rcpt[i].done);
+		free(env->rcpt[i].orcpt);
 	}
 	free(env->rcpt);
 	free(env->sender);
+	free(env->envid);
 	env->rcpt = NULL;
 	env->sender = NULL;
+	env->envid = NULL;
 	env->nrcpt = 0;
+}
+
+/* A line about the last recipient; -1 with errno EINVAL when malformed
+   (or when there is no recipient yet). */
+static int
+rcpt_line(struct qrcpt *r, const char *line)
+{
+	const char	*v = line + 2;
+	int		 a;
+
+	if (r == NULL)
+		goto bad;
+	switch (line[0]) {
+	case 'O':
+		return strcmp(v, r->addr) == 0 ? 0 : str_set(&r->orig, v);
+	case 'E':
+		return str_set(&r->error, v);
+	case 'D':
+		return read_done(r, v) == -1 ? (errno = EINVAL, -1) : 0;
+	case 'N':
+		return dsn_notify_parse(v, &r->notify) == -1 ?
+		    (errno = EINVAL, -1) : 0;
+	case 'A':
+		if (!dsn_orcpt_valid(v))
+			goto bad;
+		return str_set(&r->orcpt, v);
+	case 'Y':
+		if ((a = dsn_action_parse(v)) != DSN_ACTION_DELIVERED &&
+		    a != DSN_ACTION_RELAYED && a != DSN_ACTION_EXPANDED)
+			goto bad;
+		r->owed = (enum dsn_action)a;
+		return 0;
+	}
+bad:
+	errno = EINVAL;
+	return -1;
+}
+
+/* A message's DSN and SMTPUTF8 line (I, B, X); -1 with errno EINVAL
+   when malformed. */
+static int
+msg_dsn_line(struct qenv *env, const char *line)
+{
+	const char	*v = line + 2;
+	int		 ret;
+
+	switch (line[0]) {
+	case 'I':
+		if (!dsn_envid_valid(v))
+			break;
+		return str_set(&env->envid, v);
+	case 'B':
+		if ((ret = dsn_ret_parse(v)) == -1 || strcmp(v,
+		    dsn_ret_name((enum dsn_ret)ret)) != 0)
+			break;
+		env->ret = (enum dsn_ret)ret;
+		return 0;
+	case 'X':
+		if (strcmp(v, "SMTPUTF8") != 0)
+			break;
+		env->smtputf8 = 1;
+		return 0;
+	}
+	errno = EINVAL;
+	return -1;
 }
 
 /* One line of an envelope file; -1 with errno EINVAL when malformed. */
@@ -890,6 +981,8 @@ env_line(struct qenv *env, char *line)
 		return 0;
 	case 'S':
 		return str_set(&env->sender, v);
+	case 'I': case 'B': case 'X':
+		return msg_dsn_line(env, line);
 	case 'R':
 		if (sscanf(v, "%c %d %lld %n", &st, &att, &t, &n) != 3 || n == 0 ||
 		    strchr("PSF", st) == NULL || v[n] == '\0')
@@ -907,19 +1000,8 @@ env_line(struct qenv *env, char *line)
 		r->attempts = att;
 		r->next_try = (time_t)t;
 		return 0;
-	case 'O':
-		if (r == NULL)
-			goto bad;
-		return strcmp(v, r->addr) == 0 ? 0 : str_set(&r->orig, v);
-	case 'E':
-		if (r == NULL)
-			goto bad;
-		return str_set(&r->error, v);
-	case 'D':
-		if (r == NULL || read_done(r, v) == -1)
-			goto bad;
-		return 0;
 	}
+	return rcpt_line(r, line);
 bad:
 	errno = EINVAL;
 	return -1;

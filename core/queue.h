@@ -19,14 +19,31 @@
  *   U uid               who submitted it
  *   W 0|1               a delay warning was sent
  *   S sender            "" for <>
+ *   I envid             the sender's DSN ENVID (RFC 3461 4.4), decoded;
+ *                       none when not given
+ *   B FULL|HDRS         DSN RET: what a failure report gives back of the
+ *                       message; none when not given (the headers)
+ *   X SMTPUTF8          the message needs SMTPUTF8 (RFC 6531) to be
+ *                       passed on: the transaction asked for it
  * then per recipient:
  *   R P|S|F attempts next-try address
  *                       pending, sent or failed; tries so far; when next
  *   O address           as first given (before aliases)
+ *   N NEVER | SUCCESS,FAILURE,DELAY (any of the three, in that order)
+ *                       its DSN NOTIFY (RFC 3461 4.1); none when not
+ *                       given (failure and delay reports)
+ *   A type;address      its DSN ORCPT (RFC 3461 4.2), decoded
+ *   Y delivered|relayed|expanded
+ *                       a success report is owed to the sender: set
+ *                       when the recipient is recorded as sent, cleared
+ *                       once the report is queued, so that a crash in
+ *                       between repeats it rather than loses it
  *   E X.Y.Z text        the last result, when there is one
  *   D key key ...       destinations of its alias or .forward already
  *                       delivered (several D lines when many)
  * Values never hold a control character; a line that does is damaged.
+ * An envelope written before I, B, X, N, A and Y existed reads as one
+ * that has none of them.
  */
 #ifndef HIKYAKU_QUEUE_H
 #define HIKYAKU_QUEUE_H
@@ -35,6 +52,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "dsn.h"
 #include "limits.h"
 
 enum rcpt_status { RCPT_PENDING, RCPT_SENT, RCPT_FAILED };
@@ -54,6 +72,12 @@ struct qrcpt {
 					   already delivered: keys of
 					   QUEUE_KEY_LEN hex digits separated
 					   by spaces, or NULL */
+	unsigned	 notify;	/* DSN NOTIFY: DSN_NOTIFY_* bits, 0 when
+					   not given */
+	char		*orcpt;		/* DSN ORCPT "type;address", or NULL */
+	enum dsn_action	 owed;		/* a success report owed to the
+					   sender (DELIVERED, RELAYED or
+					   EXPANDED), or DSN_ACTION_NONE */
 };
 
 struct qenv {
@@ -62,6 +86,9 @@ struct qenv {
 	char		*sender;	/* "" for <> */
 	uid_t		 uid;		/* who submitted */
 	int		 warned;	/* delay warning sent */
+	char		*envid;		/* DSN ENVID, decoded, or NULL */
+	enum dsn_ret	 ret;		/* DSN RET */
+	int		 smtputf8;	/* needs SMTPUTF8 to go on */
 	int		 nrcpt;
 	struct qrcpt	*rcpt;
 };

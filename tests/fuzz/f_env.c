@@ -2,7 +2,8 @@
  * libFuzzer target for the queue envelope reader: the input is
  * env/AAAAAAAAAA of a spool in a temporary directory.  Property checked:
  * an envelope that queue_read_env takes, written back by
- * queue_write_env, reads back as the same struct.
+ * queue_write_env, reads back as the same struct (DSN and SMTPUTF8
+ * records included).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -41,23 +42,29 @@ same(const struct qenv *a, const struct qenv *b)
 
 	if (strcmp(a->id, b->id) != 0)
 		fail("id differs", a->id, b->id);
-	snprintf(x, sizeof(x), "T %lld U %lu W %d N %d",
-	    (long long)a->arrival, (unsigned long)a->uid, a->warned, a->nrcpt);
-	snprintf(y, sizeof(y), "T %lld U %lu W %d N %d",
-	    (long long)b->arrival, (unsigned long)b->uid, b->warned, b->nrcpt);
+	snprintf(x, sizeof(x), "T %lld U %lu W %d N %d B %d X %d",
+	    (long long)a->arrival, (unsigned long)a->uid, a->warned, a->nrcpt,
+	    (int)a->ret, a->smtputf8);
+	snprintf(y, sizeof(y), "T %lld U %lu W %d N %d B %d X %d",
+	    (long long)b->arrival, (unsigned long)b->uid, b->warned, b->nrcpt,
+	    (int)b->ret, b->smtputf8);
 	if (strcmp(x, y) != 0)
 		fail("fields differ", x, y);
 	same_str("sender differs", a->sender, b->sender);
+	same_str("envid differs", a->envid, b->envid);
 	for (i = 0; i < a->nrcpt; i++) {
 		const struct qrcpt *r = &a->rcpt[i], *s = &b->rcpt[i];
 
 		same_str("rcpt addr differs", r->addr, s->addr);
 		same_str("rcpt orig differs", r->orig, s->orig);
 		same_str("rcpt error differs", r->error, s->error);
-		snprintf(x, sizeof(x), "%d %d %lld", (int)r->status,
-		    r->attempts, (long long)r->next_try);
-		snprintf(y, sizeof(y), "%d %d %lld", (int)s->status,
-		    s->attempts, (long long)s->next_try);
+		same_str("rcpt orcpt differs", r->orcpt, s->orcpt);
+		snprintf(x, sizeof(x), "%d %d %lld %u %d", (int)r->status,
+		    r->attempts, (long long)r->next_try, r->notify,
+		    (int)r->owed);
+		snprintf(y, sizeof(y), "%d %d %lld %u %d", (int)s->status,
+		    s->attempts, (long long)s->next_try, s->notify,
+		    (int)s->owed);
 		if (strcmp(x, y) != 0)
 			fail("rcpt fields differ", x, y);
 	}

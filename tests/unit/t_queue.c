@@ -314,6 +314,90 @@ test_done(void)
 	queue_remove(id);
 }
 
+/* The file env/ID as given; then read, 0 or -1. */
+static int
+read_as(const char *id, const char *text, struct qenv *env)
+{
+	char	 p[300], err[512];
+	FILE	*fp;
+
+	snprintf(p, sizeof(p), "%s/env/%s", dir, id);
+	if ((fp = fopen(p, "w")) == NULL || fputs(text, fp) == EOF ||
+	    fclose(fp) == EOF)
+		return -2;
+	return queue_read_env(id, env, err, sizeof(err));
+}
+
+/* DSN and SMTPUTF8: I, B, X, and per recipient N, A, Y, written and
+   read back; an envelope without them (as written before they were)
+   reads with none; a bad one is refused. */
+static void
+test_dsn(void)
+{
+	struct qenv	 env, back;
+	char		 id[LIM_QID], err[512];
+
+	ok(commit_one("x\n", "bob@example.org", id) == 0, "an entry");
+	ok(queue_read_env(id, &env, err, sizeof(err)) == 0 &&
+	    env.envid == NULL && env.ret == DSN_RET_NONE && !env.smtputf8 &&
+	    env.rcpt[0].notify == 0 && env.rcpt[0].orcpt == NULL &&
+	    env.rcpt[0].owed == DSN_ACTION_NONE, "none of them by default");
+	env.envid = strdup("QQ 314159");
+	env.ret = DSN_RET_FULL;
+	env.smtputf8 = 1;
+	env.rcpt[0].notify = DSN_NOTIFY_SUCCESS | DSN_NOTIFY_DELAY;
+	env.rcpt[0].orcpt = strdup("rfc822;Bob+tag@example.org");
+	env.rcpt[0].owed = DSN_ACTION_DELIVERED;
+	qenv_add_rcpt(&env, "carol@example.org", NULL);
+	env.rcpt[1].notify = DSN_NOTIFY_NEVER;
+	env.rcpt[1].owed = DSN_ACTION_RELAYED;
+	qenv_add_rcpt(&env, "dave@example.org", NULL);
+	ok(queue_write_env(&env, err, sizeof(err)) == 0, "written");
+	ok(queue_read_env(id, &back, err, sizeof(err)) == 0, "read back");
+	is_str(back.envid, "QQ 314159", "ENVID");
+	is_int(back.ret, DSN_RET_FULL, "RET=FULL");
+	is_int(back.smtputf8, 1, "SMTPUTF8");
+	is_int(back.rcpt[0].notify, DSN_NOTIFY_SUCCESS | DSN_NOTIFY_DELAY,
+	    "NOTIFY=SUCCESS,DELAY");
+	is_str(back.rcpt[0].orcpt, "rfc822;Bob+tag@example.org", "ORCPT");
+	is_int(back.rcpt[0].owed, DSN_ACTION_DELIVERED, "a report owed");
+	is_int(back.rcpt[1].notify, DSN_NOTIFY_NEVER, "NOTIFY=NEVER");
+	ok(back.rcpt[1].orcpt == NULL, "no ORCPT");
+	is_int(back.rcpt[1].owed, DSN_ACTION_RELAYED, "relayed owed");
+	ok(back.nrcpt == 3 && back.rcpt[2].notify == 0 &&
+	    back.rcpt[2].owed == DSN_ACTION_NONE, "the third has none");
+	qenv_free(&back);
+	qenv_free(&env);
+
+	ok(read_as(id, "V 1\nT 17\nU 0\nW 0\nS a@b.example\n"
+	    "R P 2 99 bob@example.org\nO list@example.org\nE 4.4.0 later\n"
+	    "R S 1 0 carol@example.org\nO carol@example.org\n", &env) == 0,
+	    "an envelope as written before DSN reads");
+	ok(env.envid == NULL && env.ret == DSN_RET_NONE && !env.smtputf8 &&
+	    env.nrcpt == 2 && env.rcpt[0].notify == 0 &&
+	    env.rcpt[0].orcpt == NULL && env.rcpt[1].owed == DSN_ACTION_NONE &&
+	    strcmp(env.rcpt[0].orig, "list@example.org") == 0 &&
+	    env.rcpt[0].attempts == 2, "with none of them, and the rest kept");
+	qenv_free(&env);
+
+#define REFUSED(text, what) \
+	ok(read_as(id, "V 1\nT 17\nS a@b\n" text, &env) == -1 && \
+	    errno == EINVAL, "refused: %s", what)
+	REFUSED("R P 0 0 b@c\nN NEVER,SUCCESS\n", "NEVER with another");
+	REFUSED("R P 0 0 b@c\nN SUCCESS,BOGUS\n", "an unknown NOTIFY word");
+	REFUSED("N FAILURE\nR P 0 0 b@c\n", "N before any recipient");
+	REFUSED("R P 0 0 b@c\nA rfc822;\n", "an empty ORCPT");
+	REFUSED("R P 0 0 b@c\nA b@c\n", "an ORCPT without a type");
+	REFUSED("R P 0 0 b@c\nY failed\n", "a failure is never owed");
+	REFUSED("R P 0 0 b@c\nY\n", "Y without a value");
+	REFUSED("B full\nR P 0 0 b@c\n", "RET not as the writer puts it");
+	REFUSED("B ALL\nR P 0 0 b@c\n", "an unknown RET");
+	REFUSED("X 8BITMIME\nR P 0 0 b@c\n", "X other than SMTPUTF8");
+	REFUSED("I \xc3\xa9\nR P 0 0 b@c\n", "a non-ASCII ENVID");
+#undef REFUSED
+	queue_remove(id);
+}
+
 /* Next hops: recipients grouped by domain, in order; the next try. */
 static void
 test_hops(void)
@@ -496,6 +580,7 @@ main(void)
 	test_malformed();
 	test_clean();
 	test_done();
+	test_dsn();
 	test_hops();
 	test_spares();
 	test_checks();
