@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "conf.h"
+#include "dsn.h"
 #include "exits.h"
 #include "msg.h"
 #include "queue.h"
@@ -91,18 +92,28 @@ submit_new(const struct conf *c, const struct submit_opts *o)
 		return NULL;
 	s->c = c;
 	s->o = *o;
+	if ((o->envid != NULL && !dsn_envid_valid(o->envid)) ||
+	    !dsn_notify_valid(o->notify)) {
+		free(s);
+		errno = EINVAL;
+		return NULL;
+	}
 	s->sender = dup_or_null(o->sender, &bad);
 	s->from_name = dup_or_null(o->from_name, &bad);
 	s->received_from = dup_or_null(o->received_from, &bad);
+	s->env.envid = dup_or_null(o->envid, &bad);
 	s->o.sender = s->sender;
 	s->o.from_name = s->from_name;
 	s->o.received_from = s->received_from;
+	s->o.envid = s->env.envid;
 	if (bad || s->sender == NULL) {
 		submit_free(s);
 		errno = ENOMEM;
 		return NULL;
 	}
 	s->env.uid = o->uid;
+	s->env.ret = o->ret;
+	s->env.smtputf8 = o->smtputf8;
 	return s;
 }
 
@@ -118,8 +129,19 @@ has_rcpt(const struct qenv *env, const char *addr)
 int
 submit_rcpt(struct submit *s, const char *addr)
 {
-	char	 a[LIM_ADDR + LIM_HOSTNAME + 2];
+	return submit_rcpt_dsn(s, addr, s->o.notify, NULL);
+}
 
+int
+submit_rcpt_dsn(struct submit *s, const char *addr, unsigned notify,
+    const char *orcpt)
+{
+	char	 a[LIM_ADDR + LIM_HOSTNAME + 2], *oc = NULL;
+
+	if (!dsn_notify_valid(notify) || (orcpt != NULL &&
+	    !dsn_orcpt_valid(orcpt)))
+		return fail(s, SUBMIT_ADDR, 0, "bad NOTIFY or ORCPT for "
+		    "%.64s", addr);
 	if ((size_t)snprintf(a, sizeof(a), "%s", addr) >= sizeof(a) ||
 	    addr_qualify(a, sizeof(a), s->c->hostname) == -1)
 		return fail(s, SUBMIT_ADDR, 0, "address too long: %.64s...",
@@ -129,8 +151,13 @@ submit_rcpt(struct submit *s, const char *addr)
 	if (s->env.nrcpt >= s->c->max_rcpt || s->env.nrcpt >= LIM_RCPT_HARD)
 		return fail(s, SUBMIT_TOOMANY, 0, "too many recipients "
 		    "(max_rcpt is %d)", s->c->max_rcpt);
-	if (qenv_add_rcpt(&s->env, a, NULL) == -1)
+	if ((orcpt != NULL && (oc = strdup(orcpt)) == NULL) ||
+	    qenv_add_rcpt(&s->env, a, NULL) == -1) {
+		free(oc);
 		return fail(s, SUBMIT_SYSTEM, errno, "%s", strerror(errno));
+	}
+	s->env.rcpt[s->env.nrcpt - 1].notify = notify;
+	s->env.rcpt[s->env.nrcpt - 1].orcpt = oc;
 	return 0;
 }
 

@@ -5,7 +5,9 @@
  *
  *   s = submit_new(c, &opts)       the envelope's sender; no file yet
  *   submit_rcpt(s, addr) ...       each recipient, max_rcpt checked here
- *                                  (and nowhere else)
+ *                                  (and nowhere else); or
+ *   submit_rcpt_dsn(s, addr, notify, orcpt)
+ *                                  one with its DSN NOTIFY and ORCPT
  *   submit_data(s)                 the queue file is opened
  *   submit_line(s, line, len) ...  the message, line by line
  *   submit_commit(s, qid, len)     fsync'd and renamed into the queue
@@ -27,6 +29,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "dsn.h"
 #include "limits.h"
 
 struct submit_opts {
@@ -38,6 +41,14 @@ struct submit_opts {
 	const char	*from_name;	/* display name for an added From: */
 	int		 extract_rcpts;	/* -t */
 	uid_t		 uid;		/* the submitting user */
+	/* DSN (RFC 3461), as dsn.h checks them (submit_new refuses others
+	   with EINVAL) */
+	enum dsn_ret	 ret;		/* RET */
+	const char	*envid;		/* ENVID, decoded, or NULL */
+	unsigned	 notify;	/* NOTIFY of the recipients given
+					   without one (submit_rcpt, -t);
+					   0: none */
+	int		 smtputf8;	/* the message needs SMTPUTF8 */
 };
 
 enum submit_err {
@@ -60,11 +71,17 @@ struct submit_error {
 
 struct submit;
 
-/* A new submission, or NULL (ENOMEM). */
+/* A new submission, or NULL (ENOMEM; EINVAL for a bad ENVID or
+   NOTIFY). */
 struct submit	*submit_new(const struct conf *c, const struct submit_opts *o);
 /* A recipient, already canonical; unqualified ones get @hostname;
-   duplicates cost nothing. */
+   duplicates cost nothing (the first one's DSN parameters stay).  Its
+   NOTIFY is the options' notify. */
 int	submit_rcpt(struct submit *s, const char *addr);
+/* The same with its own NOTIFY (DSN_NOTIFY_* bits, 0 for none) and
+   ORCPT ("type;address" decoded, or NULL); bad ones are SUBMIT_ADDR. */
+int	submit_rcpt_dsn(struct submit *s, const char *addr, unsigned notify,
+	    const char *orcpt);
 int	submit_nrcpt(const struct submit *s);
 /* Open the queue file and start the message (recipients may still come
    from the headers with -t). */

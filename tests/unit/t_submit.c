@@ -81,6 +81,60 @@ main(void)
 	    "the envelope: sender, two recipients (qualified), uid");
 	qenv_free(&env);
 
+	/* DSN: RET, ENVID, SMTPUTF8 for the message, NOTIFY and ORCPT for
+	   each recipient, the options' NOTIFY for those given without */
+	{
+		struct submit_opts	 o;
+
+		memset(&o, 0, sizeof(o));
+		o.sender = "j\xc3\xb6rg@x.example";
+		o.ret = DSN_RET_FULL;
+		o.envid = "QQ 314159";
+		o.notify = DSN_NOTIFY_NEVER;
+		o.smtputf8 = 1;
+		s = submit_new(&c, &o);
+	}
+	ok(s != NULL, "a submission with DSN options");
+	ok(submit_rcpt_dsn(s, "bob", DSN_NOTIFY_SUCCESS | DSN_NOTIFY_FAILURE,
+	    "rfc822;Bob@mx.test.example") == 0, "a recipient with NOTIFY and "
+	    "ORCPT");
+	ok(submit_rcpt(s, "carol") == 0, "one with the options' NOTIFY");
+	ok(submit_rcpt_dsn(s, "bob", DSN_NOTIFY_NEVER, NULL) == 0 &&
+	    submit_nrcpt(s) == 2, "a duplicate: nothing changes");
+	ok(submit_data(s) == 0 && submit_line(s, "x", 1) == 0 &&
+	    submit_commit(s, qid, sizeof(qid)) == 0, "committed");
+	submit_free(s);
+	ok(queue_read_env(qid, &env, err, sizeof(err)) == 0, "read back");
+	ok(env.ret == DSN_RET_FULL && env.smtputf8 == 1 && env.envid != NULL &&
+	    strcmp(env.envid, "QQ 314159") == 0, "RET, SMTPUTF8, ENVID kept");
+	ok(env.nrcpt == 2 && env.rcpt[0].notify == (DSN_NOTIFY_SUCCESS |
+	    DSN_NOTIFY_FAILURE) && env.rcpt[0].orcpt != NULL &&
+	    strcmp(env.rcpt[0].orcpt, "rfc822;Bob@mx.test.example") == 0,
+	    "bob: his NOTIFY and ORCPT (the first ones)");
+	ok(env.nrcpt == 2 && env.rcpt[1].notify == DSN_NOTIFY_NEVER &&
+	    env.rcpt[1].orcpt == NULL, "carol: NOTIFY=NEVER from the options");
+	qenv_free(&env);
+	s = fresh("a@b.example");
+	ok(submit_rcpt_dsn(s, "bob", DSN_NOTIFY_NEVER | DSN_NOTIFY_DELAY,
+	    NULL) == -1 && submit_error(s)->code == SUBMIT_ADDR,
+	    "NEVER with another: SUBMIT_ADDR");
+	ok(submit_rcpt_dsn(s, "bob", 0, "bob@b.example") == -1,
+	    "an ORCPT without its type: refused");
+	ok(submit_rcpt_dsn(s, "bob", 0, "rfc822;a\nb") == -1,
+	    "one with an LF: refused");
+	is_int(submit_nrcpt(s), 0, "and none of them taken");
+	submit_free(s);
+	{
+		struct submit_opts	 o;
+
+		memset(&o, 0, sizeof(o));
+		o.sender = "a@b.example";
+		o.envid = "bad\rid";
+		errno = 0;
+		ok(submit_new(&c, &o) == NULL && errno == EINVAL,
+		    "a bad ENVID: no submission, EINVAL");
+	}
+
 	s = fresh("");
 	ok(submit_data(s) == 0 && submit_line(s, "x", 1) == 0 &&
 	    submit_commit(s, qid, sizeof(qid)) == -1, "no recipient: refused");
