@@ -4,7 +4,20 @@
  * Order matters for "at least once, never lost": a bounce is committed
  * before the failed recipients are recorded as failed, and a delivered
  * recipient is recorded before the entry goes on to the next one, so a
- * crash at any point repeats work rather than losing it.
+ * crash at any point repeats work rather than losing it.  A success
+ * report (NOTIFY=SUCCESS) is owed from the moment its recipient is
+ * recorded as sent, in the same envelope write, and the mark goes only
+ * once the report is committed.
+ *
+ * What the sender asked for (RFC 3461) decides which reports go out:
+ * a failure report only for recipients whose NOTIFY has FAILURE (or
+ * who have none), a delay warning only for those with DELAY (or none),
+ * a success report for those with SUCCESS, "delivered" when local
+ * delivery is done, "expanded" when it also forwarded to other
+ * addresses, which inherit NOTIFY and ORCPT as RFC 3461 has aliases
+ * pass them on, and "relayed" when a next hop took it (run_remote).
+ * NOTIFY=NEVER: a recipient fails, is logged and leaves the queue in
+ * silence.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +29,7 @@
 #include "addr.h"
 #include "bounce.h"
 #include "deliver.h"
+#include "dsn.h"
 #include "expand.h"
 #include "limits.h"
 #include "local.h"
@@ -113,16 +127,29 @@ tally_free(struct tally *t)
 	free(t->perm);
 }
 
-/* A forwarded address joins the envelope as a recipient of its own. */
+/* A forwarded address joins the envelope as a recipient of its own,
+   with the NOTIFY and ORCPT of the one it came from. */
 static int
 add_forward(struct qenv *env, int i, const char *addr)
 {
+	unsigned	 notify = env->rcpt[i].notify;
+	char		*orcpt = NULL;
+
 	for (int j = 0; j < env->nrcpt; j++)
 		if (strcmp(env->rcpt[j].addr, addr) == 0 &&
 		    env->rcpt[j].status == RCPT_PENDING)
 			return 0;
-	return qenv_add_rcpt(env, addr, env->rcpt[i].orig != NULL ?
-	    env->rcpt[i].orig : env->rcpt[i].addr);
+	if (env->rcpt[i].orcpt != NULL &&
+	    (orcpt = strdup(env->rcpt[i].orcpt)) == NULL)
+		return -1;
+	if (qenv_add_rcpt(env, addr, env->rcpt[i].orig != NULL ?
+	    env->rcpt[i].orig : env->rcpt[i].addr) == -1) {
+		free(orcpt);
+		return -1;
+	}
+	env->rcpt[env->nrcpt - 1].notify = notify;
+	env->rcpt[env->nrcpt - 1].orcpt = orcpt;
+	return 0;
 }
 
 /* to: the final address of a mailbox reached through aliases, or NULL. */
@@ -215,26 +242,35 @@ bounce_dests(const struct conf *c, struct qenv *env, int i, int msgfd,
     struct tally *t)
 {
 	struct qenv	 b = *env;
-	char		 bid[LIM_QID], err[LIM_ERR];
-	int		*which;
+	char		 bid[LIM_QID] = "", err[LIM_ERR];
+	int		*which, r = 0;
 
 	if ((which = calloc((size_t)t->nperm, sizeof(int))) == NULL) {
 		t->temp++;
 		return;
 	}
-	for (int j = 0; j < t->nperm; j++)
+	/* the report names the recipient's ORCPT; the array stays ours */
+	for (int j = 0; j < t->nperm; j++) {
 		which[j] = j;
+		t->perm[j].orcpt = env->rcpt[i].orcpt;
+	}
 	b.rcpt = t->perm;
 	b.nrcpt = t->nperm;
-	if (bounce_queue(c, &b, msgfd, which, t->nperm, "failed", bid,
-	    sizeof(bid), err, sizeof(err)) == -1) {
+	if (dsn_wants(env->rcpt[i].notify, DSN_NOTIFY_FAILURE))
+		r = bounce_queue(c, &b, msgfd, which, t->nperm,
+		    DSN_ACTION_FAILED, bid, sizeof(bid), err, sizeof(err));
+	else
+		log_info("%s: <%s>: no failure report (NOTIFY)", env->id,
+		    env->rcpt[i].addr);
+	for (int j = 0; j < t->nperm; j++)
+		t->perm[j].orcpt = NULL;
+	free(which);
+	if (r == -1) {
 		log_warn("%s: cannot queue bounce, will retry: %s", env->id,
 		    err);
-		free(which);
 		t->temp++;
 		return;
 	}
-	free(which);
 	for (int j = 0; j < t->nperm; j++)
 		log_dest(env, t->perm[j].addr, env->rcpt[i].addr, "-", "local",
 		    "bounced", t->perm[j].error);
@@ -351,7 +387,12 @@ route_local(const struct conf *c, struct qenv *env, int i, int msgfd,
 /*
  * One next hop: every due recipient of one domain, in one transaction
  * (so that a domain's recipients share one SMTP session and one copy of
- * the message).  why gets the outcome they all share.
+ * the message).  why gets the outcome they all share.  On OUT_OK,
+ * run_remote owes a "relayed" report to each recipient whose NOTIFY has
+ * SUCCESS, as RFC 3461 5.2.3 asks of a hop that does not offer DSN; a
+ * hop that does is handed NOTIFY, ORCPT, RET and ENVID from the
+ * envelope and reports for itself (5.2.2).  env->smtputf8 says the hop
+ * must offer SMTPUTF8.
  */
 static enum outcome
 deliver_hop(const struct conf *c, const struct qenv *env,
@@ -448,19 +489,30 @@ record(const struct conf *c, struct qenv *env, int i, enum outcome o,
 	return 0;
 }
 
-/* Bounce the failed ones, then record them as failed.  bid gets the
-   bounce's ID, or "". */
+/* Bounce the failed ones that want it (NOTIFY), then record them all
+   as failed.  bid gets the bounce's ID, or "". */
 static void
 settle_failures(const struct conf *c, struct qenv *env, int msgfd,
     const int *failed, int nfailed, char *bid)
 {
 	char	 err[LIM_ERR];
+	int	*report, n = 0, r = 0;
 
 	bid[0] = '\0';
-	if (nfailed == 0)
-		return;
-	if (bounce_queue(c, env, msgfd, failed, nfailed, "failed", bid,
-	    LIM_QID, err, sizeof(err)) == -1) {
+	if (nfailed == 0 || (report = calloc((size_t)nfailed,
+	    sizeof(int))) == NULL)
+		return;		/* none, or they stay pending: next run */
+	for (int i = 0; i < nfailed; i++)
+		if (dsn_wants(env->rcpt[failed[i]].notify, DSN_NOTIFY_FAILURE))
+			report[n++] = failed[i];
+		else
+			log_info("%s: <%s>: no failure report (NOTIFY)",
+			    env->id, env->rcpt[failed[i]].addr);
+	if (n > 0)
+		r = bounce_queue(c, env, msgfd, report, n, DSN_ACTION_FAILED,
+		    bid, LIM_QID, err, sizeof(err));
+	free(report);
+	if (r == -1) {
 		log_warn("%s: cannot queue bounce, will retry: %s", env->id, err);
 		for (int i = 0; i < nfailed; i++)
 			env->rcpt[failed[i]].next_try = 0;
@@ -470,9 +522,62 @@ settle_failures(const struct conf *c, struct qenv *env, int msgfd,
 		env->rcpt[failed[i]].status = RCPT_FAILED;
 	if (bid[0] != '\0')
 		log_info("%s: sender non-delivery notification: %s", env->id, bid);
-	else
+	else if (n > 0)
 		log_info("%s: null sender: no bounce for the %d failed "
-		    "recipient(s)", env->id, nfailed);
+		    "recipient(s)", env->id, n);
+}
+
+/* A recipient just recorded as sent: its success report is owed if it
+   asked for one. */
+static void
+owe(struct qrcpt *r, enum dsn_action a)
+{
+	if (r->status == RCPT_SENT && dsn_wants(r->notify, DSN_NOTIFY_SUCCESS))
+		r->owed = a;
+}
+
+/*
+ * The success reports owed, one per kind of action; a recipient's mark
+ * goes once its report is committed (a null sender's at once: it never
+ * gets one).  *changed is set when a mark went.  Returns how many are
+ * still owed.
+ */
+static int
+settle_successes(const struct conf *c, struct qenv *env, int msgfd,
+    struct deliver_made *made, int *changed)
+{
+	static const enum dsn_action acts[] = { DSN_ACTION_DELIVERED,
+	    DSN_ACTION_RELAYED, DSN_ACTION_EXPANDED };
+	char	 sid[LIM_QID], err[LIM_ERR];
+	int	*which, n, left = 0;
+
+	if ((which = calloc((size_t)env->nrcpt + 1, sizeof(int))) == NULL)
+		return 1;	/* next run */
+	for (size_t a = 0; a < sizeof(acts) / sizeof(acts[0]); a++) {
+		n = 0;
+		for (int i = 0; i < env->nrcpt; i++)
+			if (env->rcpt[i].owed == acts[a])
+				which[n++] = i;
+		if (n == 0)
+			continue;
+		if (bounce_queue(c, env, msgfd, which, n, acts[a], sid,
+		    sizeof(sid), err, sizeof(err)) == -1) {
+			log_warn("%s: cannot queue success report, will retry: "
+			    "%s", env->id, err);
+			left += n;
+			continue;
+		}
+		for (int k = 0; k < n; k++)
+			env->rcpt[which[k]].owed = DSN_ACTION_NONE;
+		*changed = 1;
+		if (sid[0] != '\0') {
+			log_info("%s: sender delivery status notification: %s",
+			    env->id, sid);
+			made_add(made, sid);
+		}
+	}
+	free(which);
+	return left;
 }
 
 /*
@@ -495,10 +600,11 @@ warn_delayed(const struct conf *c, struct qenv *env, int msgfd, time_t now,
 		return 0;
 	for (int i = 0; i < env->nrcpt; i++)
 		if (env->rcpt[i].status == RCPT_PENDING &&
-		    env->rcpt[i].error != NULL)
+		    env->rcpt[i].error != NULL &&
+		    dsn_wants(env->rcpt[i].notify, DSN_NOTIFY_DELAY))
 			which[n++] = i;
-	if (n > 0 && bounce_queue(c, env, msgfd, which, n, "delayed", wid,
-	    LIM_QID, err, sizeof(err)) == -1) {
+	if (n > 0 && bounce_queue(c, env, msgfd, which, n,
+	    DSN_ACTION_DELAYED, wid, LIM_QID, err, sizeof(err)) == -1) {
 		log_warn("%s: cannot queue delay warning: %s", env->id, err);
 		n = 0;
 	}
@@ -553,6 +659,8 @@ run_local(const struct conf *c, struct qenv *env, int msgfd, int force,
 		if (record(c, env, i, o, "local", why, now))
 			(*failed)[(*nfailed)++] = i;
 		r = &env->rcpt[i];	/* the envelope may have grown */
+		owe(r, env->nrcpt > n ? DSN_ACTION_EXPANDED :
+		    DSN_ACTION_DELIVERED);
 		st = r->status;
 		*changed |= grew || st != RCPT_PENDING || r->attempts != att;
 		/* record a delivery before the next one, unless it's the last */
@@ -588,10 +696,12 @@ run_remote(const struct conf *c, struct qenv *env, int force, time_t now,
 	for (int h = 0; h < nhops; h++) {
 		why[0] = '\0';
 		o = deliver_hop(c, env, &hops[h], why, sizeof(why));
-		for (int k = 0; k < hops[h].n; k++)
+		for (int k = 0; k < hops[h].n; k++) {
 			if (record(c, env, hops[h].rcpt[k], o, "none", why,
 			    now))
 				failed[(*nfailed)++] = hops[h].rcpt[k];
+			owe(&env->rcpt[hops[h].rcpt[k]], DSN_ACTION_RELAYED);
+		}
 		*changed = 1;
 	}
 	qhops_free(hops, nhops);
@@ -606,7 +716,7 @@ run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
     struct deliver_made *made, char *err, size_t errlen)
 {
 	char	 bid[LIM_QID], wid[LIM_QID];
-	int	*failed, nfailed = 0, changed = 0;
+	int	*failed, nfailed = 0, changed = 0, owed;
 	time_t	 now = time(NULL);
 
 	if ((failed = calloc((size_t)env->nrcpt + 1, sizeof(int))) == NULL) {
@@ -623,7 +733,8 @@ run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
 	free(failed);
 	if (bid[0] != '\0')
 		made_add(made, bid);
-	if (pending(env) == 0) {
+	owed = settle_successes(c, env, msgfd, made, &changed);
+	if (pending(env) == 0 && owed == 0) {
 		if (queue_remove(env->id) == -1) {
 			snprintf(err, errlen, "cannot remove %s: %s", env->id,
 			    strerror(errno));
