@@ -160,14 +160,15 @@ log_reject(const struct sess *l, const char *cmd, const char *addr,
 }
 
 static int
-op_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
+op_mail(void *ctx, const char *addr, const struct smtp_mail_params *mp,
+    char *reply, size_t len)
 {
 	struct sess		*l = ctx;
 	struct submit_opts	 o;
 	char			 sender[LIM_ADDR + LIM_HOSTNAME + 2];
 	char			 from[2 * LIM_SMTP_CMD + LIM_DOMAIN + 256];
 
-	(void)size;		/* the session checked it against max_size */
+	/* mp->size: the session checked it against max_size */
 	snprintf(l->sender, sizeof(l->sender), "%s", addr);
 	if (l->p->kind == SESSION_MSA && l->user[0] == '\0') {
 		snprintf(reply, len, "530 5.7.0 Authentication required");
@@ -187,6 +188,9 @@ op_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
 	o.received_with = protocol(l);
 	o.add_missing = l->p->kind != SESSION_MTA;
 	o.uid = l->p->kind == SESSION_LOCAL ? l->p->uid : 0;
+	o.ret = mp->ret;
+	o.envid = mp->envid[0] != '\0' ? mp->envid : NULL;
+	o.smtputf8 = mp->smtputf8;
 	clear(l);
 	if ((l->sub = submit_new(l->c, &o)) == NULL) {
 		snprintf(reply, len, "451 4.3.0 Out of memory");
@@ -246,7 +250,8 @@ check_rcpt(struct sess *l, const char *addr, char *reply, size_t len)
 }
 
 static int
-op_rcpt(void *ctx, const char *addr, char *reply, size_t len)
+op_rcpt(void *ctx, const char *addr, const struct smtp_rcpt_params *rp,
+    char *reply, size_t len)
 {
 	struct sess	*l = ctx;
 
@@ -254,7 +259,8 @@ op_rcpt(void *ctx, const char *addr, char *reply, size_t len)
 		log_reject(l, "RCPT", addr, reply);
 		return -1;
 	}
-	if (submit_rcpt(l->sub, addr) == -1) {
+	if (submit_rcpt_dsn(l->sub, addr, rp->notify, rp->orcpt[0] != '\0' ?
+	    rp->orcpt : NULL) == -1) {
 		submit_smtp_reply(submit_error(l->sub), reply, len);
 		return -1;
 	}

@@ -1,8 +1,9 @@
 /*
  * The SMTP server session (RFC 5321), with SIZE (RFC 1870), 8BITMIME
- * (RFC 6152), PIPELINING (RFC 2920) and ENHANCEDSTATUSCODES (RFC 2034,
- * codes from RFC 3463).  The policy is the caller's ops; this file only
- * speaks the protocol, and speaks it strictly:
+ * (RFC 6152), PIPELINING (RFC 2920), ENHANCEDSTATUSCODES (RFC 2034,
+ * codes from RFC 3463), DSN (RFC 3461) and SMTPUTF8 (RFC 6531).  The
+ * policy is the caller's ops; this file only speaks the protocol, and
+ * speaks it strictly:
  *
  * - A command line must end in CRLF.  One ended by a bare LF, over
  *   LIM_SMTP_CMD octets (CRLF included), or holding a NUL byte is
@@ -28,6 +29,18 @@
  *   session starts over, as if no EHLO had been given.
  * - AUTH (RFC 4954): PLAIN and LOGIN, with or without an initial
  *   response; "*" cancels; once authenticated, never again.
+ * - MAIL and RCPT parameters (SIZE, BODY; DSN's RET, ENVID, NOTIFY,
+ *   ORCPT; SMTPUTF8) are taken only after EHLO, and DSN's and SMTPUTF8
+ *   only while offered: otherwise, or unknown, 555.  One given twice,
+ *   without the value it needs, with one it does not take, or with a
+ *   bad value (malformed xtext, an ENVID over 100 octets, NOTIFY=NEVER
+ *   with another) is 501 5.5.4, naming it.  The ops see the values
+ *   checked and decoded, never the command.
+ * - Addresses are ASCII unless MAIL carried SMTPUTF8: a non-ASCII one
+ *   without it is 553 5.6.7 (RFC 6531 3.7.4.1 and RFC 5248); with it,
+ *   one that is not well-formed UTF-8 or holds a control character (C1
+ *   included) is 553 5.1.7 (sender) or 553 5.1.3 (recipient).  Any
+ *   other fault of a path is 501 5.5.4, as before SMTPUTF8.
  * - Every 5xx reply counts as an error; at max_errors the session ends
  *   with 421.  4xx replies are not counted: a client told "452 too many
  *   recipients" is doing nothing wrong by going on.
@@ -47,6 +60,7 @@
 #include "limits.h"
 #include "mime.h"
 #include "smtp.h"
+#include "str.h"
 
 #define DEFAULT_MAX_ERRORS	20
 
@@ -80,6 +94,7 @@ struct sess {
 	struct io		*io;
 	int			 helo;		/* 0, or 1 HELO, 2 EHLO */
 	int			 mail;		/* a transaction is open */
+	int			 utf8;		/* ... with SMTPUTF8 */
 	int			 nrcpt;
 	int			 errors;
 	int			 max_errors;
@@ -172,6 +187,7 @@ reset(struct sess *st)
 	if (st->bdat.on && !st->bdat.failed && ops->data_end != NULL)
 		ops->data_end(st->s->ctx, 0, st->reply, sizeof(st->reply));
 	st->mail = 0;
+	st->utf8 = 0;
 	st->nrcpt = 0;
 	memset(&st->bdat, 0, sizeof(st->bdat));
 	if (st->s->ops->rset != NULL)
@@ -203,7 +219,7 @@ offered(const struct sess *st)
 static int
 ehlo_reply(struct sess *st)
 {
-	char		 line[LIM_SMTP_REPLY], lines[8][64];
+	char		 line[LIM_SMTP_REPLY], lines[10][64];
 	unsigned	 caps = offered(st);
 	int		 n = 0;
 
@@ -222,6 +238,10 @@ ehlo_reply(struct sess *st)
 		snprintf(lines[n++], sizeof(lines[0]), "ENHANCEDSTATUSCODES");
 	if (caps & SMTP_CAP_8BITMIME)
 		snprintf(lines[n++], sizeof(lines[0]), "8BITMIME");
+	if (caps & SMTP_CAP_DSN)
+		snprintf(lines[n++], sizeof(lines[0]), "DSN");
+	if (caps & SMTP_CAP_SMTPUTF8)
+		snprintf(lines[n++], sizeof(lines[0]), "SMTPUTF8");
 	if (caps & SMTP_CAP_CHUNKING)
 		snprintf(lines[n++], sizeof(lines[0]), "CHUNKING");
 	snprintf(line, sizeof(line), "%s", st->s->hostname);
@@ -230,7 +250,7 @@ ehlo_reply(struct sess *st)
 			st->end = 1;
 			return GO_END;
 		}
-		snprintf(line, sizeof(line), "%s", lines[i]);
+		snprintf(line, sizeof(line), "%.63s", lines[i]);
 	}
 	return reply(st, "250 %s", line);
 }
@@ -333,65 +353,203 @@ parse_size(const char *v, off_t *out)
 	return 0;
 }
 
+/* ---- the parameters of MAIL and RCPT ---- */
+
+enum pid { P_SIZE, P_BODY, P_RET, P_ENVID, P_SMTPUTF8, P_NOTIFY, P_ORCPT };
+
+/* Each parameter: its command (RCPT or MAIL), whether it takes a value,
+   and the capability that must be offered for it (0: any, after EHLO). */
+static const struct param {
+	const char	*name;
+	enum pid	 id;
+	int		 rcpt;
+	int		 value;
+	unsigned	 cap;
+} params[] = {
+	{ "SIZE",	P_SIZE,		0, 1, 0 },
+	{ "BODY",	P_BODY,		0, 1, 0 },
+	{ "RET",	P_RET,		0, 1, SMTP_CAP_DSN },
+	{ "ENVID",	P_ENVID,	0, 1, SMTP_CAP_DSN },
+	{ "SMTPUTF8",	P_SMTPUTF8,	0, 0, SMTP_CAP_SMTPUTF8 },
+	{ "NOTIFY",	P_NOTIFY,	1, 1, SMTP_CAP_DSN },
+	{ "ORCPT",	P_ORCPT,	1, 1, SMTP_CAP_DSN },
+};
+
+typedef int	 param_fn(struct sess *, const struct param *, const char *,
+		    void *, char *, size_t);
+
 /*
- * The MAIL parameters into *size.  When one is refused, the reply has
- * been sent: *done is set and its GO_ code returned.
+ * Split the next "KEYWORD[=value]" off *p (*v NULL without '='): its
+ * entry, or NULL when this command does not take it here (unknown,
+ * after HELO, not offered).
+ */
+static const struct param *
+next_param(const struct sess *st, char **p, int rcpt, char **kw, char **v)
+{
+	*kw = *p;
+	*p += strcspn(*p, " ");
+	if (**p != '\0')
+		*(*p)++ = '\0';
+	if ((*v = strchr(*kw, '=')) != NULL)
+		*(*v)++ = '\0';
+	if (st->helo != 2)
+		return NULL;
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+		if (params[i].rcpt == rcpt &&
+		    strcasecmp(*kw, params[i].name) == 0 && (params[i].cap == 0
+		    || (offered(st) & params[i].cap)))
+			return &params[i];
+	return NULL;
+}
+
+/*
+ * A command's parameters, each known here, given once, with a value
+ * when it takes one, then handed to fn to check and keep in out.  0;
+ * or -1 when one was refused: the reply has been sent, its GO_ code is
+ * in *r.
  */
 static int
-mail_params(struct sess *st, char *p, off_t *size, int *done)
+walk_params(struct sess *st, char *p, int rcpt, param_fn *fn, void *out,
+    int *r)
 {
-	char	*kw, *v;
+	const struct param	*d;
+	char			*kw, *v, why[LIM_SMTP_REPLY];
+	unsigned		 seen = 0;
 
-	*done = 1;
 	while (*(p = skip_sp(p)) != '\0') {
-		kw = p;
-		p += strcspn(p, " ");
-		if (*p != '\0')
-			*p++ = '\0';
-		if ((v = strchr(kw, '=')) != NULL)
-			*v++ = '\0';
-		if (st->helo == 2 && strcasecmp(kw, "SIZE") == 0 &&
-		    v != NULL) {
-			if (parse_size(v, size) == -1)
-				return reply(st, "501 5.5.4 Bad SIZE value");
-			if (st->s->max_size > 0 && *size > st->s->max_size)
-				return reply(st, "552 5.3.4 Message size "
-				    "exceeds fixed limit");
-		} else if (st->helo == 2 && strcasecmp(kw, "BODY") == 0 &&
-		    v != NULL) {
-			if (strcasecmp(v, "7BIT") != 0 &&
-			    strcasecmp(v, "8BITMIME") != 0)
-				return reply(st, "501 5.5.4 Bad BODY value");
-		} else
-			return reply(st, "555 5.5.4 Unsupported parameter "
-			    "%.64s", kw);
+		if ((d = next_param(st, &p, rcpt, &kw, &v)) == NULL)
+			*r = reply(st, "555 5.5.4 Unsupported parameter %.64s",
+			    kw);
+		else if (seen & (1u << d->id))
+			*r = reply(st, "501 5.5.4 Repeated %s parameter",
+			    d->name);
+		else if (d->value != (v != NULL))
+			*r = reply(st, "501 5.5.4 %s parameter %s", d->name,
+			    d->value ? "needs a value" : "takes no value");
+		else if (fn(st, d, v, out, why, sizeof(why)) == -1)
+			*r = reply(st, "%s", why);
+		else {
+			seen |= 1u << d->id;
+			continue;
+		}
+		return -1;
 	}
-	*done = 0;
-	return GO_ON;
+	return 0;
+}
+
+/* One MAIL parameter into the struct smtp_mail_params at out. */
+static int
+mail_param(struct sess *st, const struct param *d, const char *v, void *out,
+    char *why, size_t len)
+{
+	struct smtp_mail_params	*mp = out;
+	int			 ret;
+
+	switch (d->id) {
+	case P_SIZE:
+		if (parse_size(v, &mp->size) == -1)
+			return str_fail(why, len, EINVAL, "501 5.5.4 Bad SIZE "
+			    "value");
+		if (st->s->max_size > 0 && mp->size > st->s->max_size)
+			return str_fail(why, len, EINVAL, "552 5.3.4 Message "
+			    "size exceeds fixed limit");
+		return 0;
+	case P_BODY:
+		if (strcasecmp(v, "7BIT") != 0 && strcasecmp(v, "8BITMIME") != 0)
+			return str_fail(why, len, EINVAL, "501 5.5.4 Bad BODY "
+			    "value");
+		return 0;
+	case P_RET:
+		if ((ret = dsn_ret_parse(v)) == -1)
+			return str_fail(why, len, EINVAL, "501 5.5.4 Bad RET "
+			    "parameter value (FULL or HDRS)");
+		mp->ret = (enum dsn_ret)ret;
+		return 0;
+	case P_ENVID:
+		if (dsn_envid_parse(v, mp->envid, sizeof(mp->envid)) == -1)
+			return str_fail(why, len, EINVAL, errno == ERANGE ?
+			    "501 5.5.4 ENVID parameter over %d octets" :
+			    "501 5.5.4 Bad ENVID parameter value (xtext of "
+			    "printable ASCII)", LIM_DSN_ENVID);
+		return 0;
+	case P_SMTPUTF8:
+		mp->smtputf8 = 1;
+		return 0;
+	default:
+		return str_fail(why, len, EINVAL, "555 5.5.4 Unsupported "
+		    "parameter %s", d->name);
+	}
+}
+
+/* One RCPT parameter into the struct smtp_rcpt_params at out. */
+static int
+rcpt_param(struct sess *st, const struct param *d, const char *v, void *out,
+    char *why, size_t len)
+{
+	struct smtp_rcpt_params	*rp = out;
+
+	(void)st;
+	switch (d->id) {
+	case P_NOTIFY:
+		if (dsn_notify_parse(v, &rp->notify) == -1)
+			return str_fail(why, len, EINVAL, "501 5.5.4 Bad NOTIFY "
+			    "parameter value (NEVER, or SUCCESS, FAILURE, "
+			    "DELAY)");
+		return 0;
+	case P_ORCPT:
+		if (dsn_orcpt_parse(v, rp->orcpt, sizeof(rp->orcpt)) == -1)
+			return str_fail(why, len, EINVAL, errno == ERANGE ?
+			    "501 5.5.4 ORCPT parameter over %d octets" :
+			    "501 5.5.4 Bad ORCPT parameter value (addr-type;"
+			    "xtext)", LIM_DSN_ORCPT);
+		return 0;
+	default:
+		return str_fail(why, len, EINVAL, "555 5.5.4 Unsupported "
+		    "parameter %s", d->name);
+	}
+}
+
+/*
+ * A path addr_parse_path refused (errno as it left it): not ASCII
+ * without SMTPUTF8, or not UTF-8 text with it (553, code 5.1.7 for the
+ * sender, 5.1.3 for a recipient); any other fault is a syntax error.
+ */
+static int
+path_refused(struct sess *st, int utf8, const char *code, const char *err)
+{
+	if (errno != EILSEQ)
+		return reply(st, "501 5.5.4 %s", err);
+	if (!utf8)
+		return reply(st, "553 5.6.7 Non-ASCII addresses require the "
+		    "SMTPUTF8 extension");
+	return reply(st, "553 %s %s", code, err);
 }
 
 static int
 c_mail(struct sess *st, char *arg)
 {
 	const struct smtp_server_ops *ops = st->s->ops;
-	char	 addr[LIM_ADDR], err[LIM_ERR], *path, *rest;
-	off_t	 size = 0;
-	int	 r = 0, done;
+	struct smtp_mail_params	 mp;
+	char			 addr[LIM_ADDR], err[LIM_ERR], *path, *rest;
+	int			 r = 0;
 
 	if (split_path(arg, "FROM:", &path, &rest) == -1)
 		return reply(st, "501 5.5.4 Syntax: MAIL FROM:<address>");
-	if (addr_parse_path(path, ADDR_NULL_OK, addr, sizeof(addr), err,
-	    sizeof(err)) == -1)
-		return reply(st, "501 5.5.4 %s", err);
-	r = mail_params(st, rest, &size, &done);
-	if (done)
+	/* the parameters first: SMTPUTF8 says how to read the path */
+	memset(&mp, 0, sizeof(mp));
+	if (walk_params(st, rest, 0, mail_param, &mp, &r) == -1)
 		return r;
+	if (addr_parse_path(path, ADDR_NULL_OK | (mp.smtputf8 ? ADDR_UTF8 :
+	    0), addr, sizeof(addr), err, sizeof(err)) == -1)
+		return path_refused(st, mp.smtputf8, "5.1.7", err);
 	st->reply[0] = '\0';
 	if (ops->mail != NULL)
-		r = ops->mail(st->s->ctx, addr, size, st->reply,
+		r = ops->mail(st->s->ctx, addr, &mp, st->reply,
 		    sizeof(st->reply));
-	if (r == 0)
+	if (r == 0) {
 		st->mail = 1;
+		st->utf8 = mp.smtputf8;
+	}
 	return op_reply(st, r, "250 2.1.0 Ok", "550 5.7.1 Sender rejected");
 }
 
@@ -399,22 +557,22 @@ static int
 c_rcpt(struct sess *st, char *arg)
 {
 	const struct smtp_server_ops *ops = st->s->ops;
-	char	 addr[LIM_ADDR], err[LIM_ERR], *path, *rest;
-	int	 r = 0;
+	struct smtp_rcpt_params	 rp;
+	char			 addr[LIM_ADDR], err[LIM_ERR], *path, *rest;
+	int			 r = 0;
 
 	if (split_path(arg, "TO:", &path, &rest) == -1)
 		return reply(st, "501 5.5.4 Syntax: RCPT TO:<address>");
-	if (addr_parse_path(path, 0, addr, sizeof(addr), err,
-	    sizeof(err)) == -1)
-		return reply(st, "501 5.5.4 %s", err);
-	if (*rest != '\0') {
-		rest[strcspn(rest, " =")] = '\0';
-		return reply(st, "555 5.5.4 Unsupported parameter %.64s",
-		    rest);
-	}
+	if (addr_parse_path(path, st->utf8 ? ADDR_UTF8 : 0, addr,
+	    sizeof(addr), err, sizeof(err)) == -1)
+		return path_refused(st, st->utf8, "5.1.3", err);
+	memset(&rp, 0, sizeof(rp));
+	if (walk_params(st, rest, 1, rcpt_param, &rp, &r) == -1)
+		return r;
 	st->reply[0] = '\0';
 	if (ops->rcpt != NULL)
-		r = ops->rcpt(st->s->ctx, addr, st->reply, sizeof(st->reply));
+		r = ops->rcpt(st->s->ctx, addr, &rp, st->reply,
+		    sizeof(st->reply));
 	if (r == 0)
 		st->nrcpt++;
 	return op_reply(st, r, "250 2.1.5 Ok",

@@ -1,8 +1,8 @@
 /*
  * The SMTP protocol (RFC 5321, with RFC 1870 SIZE, RFC 6152 8BITMIME,
  * RFC 2920 PIPELINING, RFC 2034 ENHANCEDSTATUSCODES, RFC 3207 STARTTLS,
- * RFC 4954 AUTH PLAIN and LOGIN, RFC 3030 CHUNKING): the server
- * session state machine.
+ * RFC 4954 AUTH PLAIN and LOGIN, RFC 3030 CHUNKING, RFC 3461 DSN,
+ * RFC 6531 SMTPUTF8): the server session state machine.
  * What is offered and accepted is decided by the caller's ops and caps
  * (the policy, core/session.c); this module only speaks the protocol.
  */
@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "dsn.h"
 #include "io.h"
+#include "limits.h"
 
 /* What EHLO offers; the reply is built from these, in this order. */
 #define SMTP_CAP_PIPELINING	0x01
@@ -22,9 +24,32 @@
 #define SMTP_CAP_ENHANCED	0x10	/* ENHANCEDSTATUSCODES */
 #define SMTP_CAP_8BITMIME	0x20
 #define SMTP_CAP_CHUNKING	0x40	/* BDAT (RFC 3030) */
+#define SMTP_CAP_DSN		0x80	/* RET ENVID, NOTIFY ORCPT (RFC 3461) */
+#define SMTP_CAP_SMTPUTF8	0x100	/* UTF-8 addresses (RFC 6531) */
 #define SMTP_CAPS_BASE		(SMTP_CAP_PIPELINING | SMTP_CAP_SIZE | \
 				 SMTP_CAP_ENHANCED | SMTP_CAP_8BITMIME | \
+				 SMTP_CAP_DSN | SMTP_CAP_SMTPUTF8 | \
 				 SMTP_CAP_CHUNKING)
+
+/*
+ * The parameters of MAIL FROM and RCPT TO, checked (a bad, unknown or
+ * repeated one is refused before any op sees the command); what was
+ * not given is 0 or "".  They are taken only after EHLO, and the DSN
+ * and SMTPUTF8 ones only while offered.
+ */
+struct smtp_mail_params {
+	off_t		 size;		/* SIZE, within max_size */
+	enum dsn_ret	 ret;		/* RET */
+	char		 envid[LIM_DSN_ENVID + 1];	/* ENVID, decoded */
+	int		 smtputf8;	/* SMTPUTF8: the addresses of this
+					   transaction may hold UTF-8 */
+};
+
+struct smtp_rcpt_params {
+	unsigned	 notify;	/* NOTIFY: DSN_NOTIFY_* bits */
+	char		 orcpt[LIM_DSN_ORCPT + 1];	/* ORCPT "type;address",
+							   decoded */
+};
 
 /*
  * Each op returns 0 to accept, or -1 to refuse with a full reply line
@@ -46,10 +71,12 @@ struct smtp_server_ops {
 	   -1 refused (the reply, or 535 5.7.8) */
 	int	(*auth)(void *ctx, const char *user, const char *pass,
 		    char *reply, size_t len);
-	/* addr is the canonical path from addr_parse_path, "" for <> */
-	int	(*mail)(void *ctx, const char *addr, off_t size,
-		    char *reply, size_t len);
-	int	(*rcpt)(void *ctx, const char *addr, char *reply, size_t len);
+	/* addr is the canonical path from addr_parse_path, "" for <>;
+	   with SMTPUTF8 it may hold UTF-8 (the recipients' too) */
+	int	(*mail)(void *ctx, const char *addr,
+		    const struct smtp_mail_params *p, char *reply, size_t len);
+	int	(*rcpt)(void *ctx, const char *addr,
+		    const struct smtp_rcpt_params *p, char *reply, size_t len);
 	int	(*data_begin)(void *ctx, char *reply, size_t len);
 	/* one unstuffed line without its CRLF; -1: refuse the message (the
 	   session reads on to the final dot, then calls data_end(ok = 0)) */

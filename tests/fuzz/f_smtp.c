@@ -14,7 +14,11 @@
  *  - data_end(ok = 1) happens only as often as the input holds
  *    "\r\n.\r\n" after a DATA command, or a BDAT ... LAST;
  *  - every reply line is at most LIM_SMTP_REPLY octets with its CRLF,
- *    starts with three digits and a ' ' or '-', and ends in CRLF.
+ *    starts with three digits and a ' ' or '-', and ends in CRLF;
+ *  - the ops get DSN values as dsn.h allows them (NOTIFY=NEVER alone,
+ *    ENVID and ORCPT printable ASCII within their limits), and
+ *    addresses that are ASCII unless MAIL said SMTPUTF8, and then
+ *    well-formed UTF-8 without a control character (C1 included).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,13 +30,16 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include "dsn.h"
 #include "io.h"
 #include "limits.h"
+#include "mime.h"
 #include "smtp.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 struct rec {
+	int	 utf8;		/* the transaction said SMTPUTF8 */
 	int	 in_data;
 	int	 ok_msgs;
 	int	 tls;
@@ -55,21 +62,54 @@ o_helo(void *ctx, const char *name, int esmtp, char *reply, size_t len)
 	return 0;
 }
 
-static int
-o_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
+/* An address as the mode allows it: ASCII without SMTPUTF8; with it,
+   well-formed UTF-8; never a control character, C1 included. */
+static void
+check_addr(const char *what, const char *addr, int utf8)
 {
-	(void)ctx; (void)size; (void)reply; (void)len;
-	if (strpbrk(addr, "\r\n") != NULL)
-		fail("CR or LF in a sender", addr, strlen(addr));
+	size_t	 n = strlen(addr);
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)addr[i] < 0x20 || addr[i] == 0x7f ||
+		    ((unsigned char)addr[i] >= 0x80 && !utf8) ||
+		    ((unsigned char)addr[i] == 0xc2 && i + 1 < n &&
+		    (unsigned char)addr[i + 1] < 0xa0))
+			fail(what, addr, n);
+	if (!mime_is_utf8(addr, n))
+		fail(what, addr, n);
+}
+
+static int
+o_mail(void *ctx, const char *addr, const struct smtp_mail_params *p,
+    char *reply, size_t len)
+{
+	struct rec	*r = ctx;
+
+	(void)reply; (void)len;
+	check_addr("a bad sender", addr, p->smtputf8);
+	if (p->envid[0] != '\0' && !dsn_envid_valid(p->envid))
+		fail("a bad ENVID", p->envid, strlen(p->envid));
+	if (p->ret != DSN_RET_NONE && p->ret != DSN_RET_HDRS &&
+	    p->ret != DSN_RET_FULL)
+		fail("a bad RET", "", 0);
+	r->utf8 = p->smtputf8;
 	return 0;
 }
 
 static int
-o_rcpt(void *ctx, const char *addr, char *reply, size_t len)
+o_rcpt(void *ctx, const char *addr, const struct smtp_rcpt_params *p,
+    char *reply, size_t len)
 {
-	(void)ctx; (void)reply; (void)len;
-	if (*addr == '\0' || strpbrk(addr, "\r\n") != NULL)
-		fail("bad recipient", addr, strlen(addr));
+	struct rec	*r = ctx;
+
+	(void)reply; (void)len;
+	if (*addr == '\0')
+		fail("an empty recipient", addr, 0);
+	check_addr("a bad recipient", addr, r->utf8);
+	if (!dsn_notify_valid(p->notify))
+		fail("a bad NOTIFY", addr, strlen(addr));
+	if (p->orcpt[0] != '\0' && !dsn_orcpt_valid(p->orcpt))
+		fail("a bad ORCPT", p->orcpt, strlen(p->orcpt));
 	return 0;
 }
 

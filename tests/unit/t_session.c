@@ -134,7 +134,8 @@ t_mta_stranger(void)
 	start(&p);
 	reply();
 	is_str(cmd("EHLO c.example\r\n"), "250-mx.test.example\n250-PIPELINING\n"
-	    "250-SIZE 1000000\n250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250 CHUNKING",
+	    "250-SIZE 1000000\n250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250-DSN\n"
+	    "250-SMTPUTF8\n250 CHUNKING",
 	    "MTA stranger: no STARTTLS without a certificate, no AUTH");
 	is_str(cmd("MAIL FROM:<someone@far.example>\r\n"), "250 2.1.0 Ok",
 	    "any sender");
@@ -200,13 +201,15 @@ t_msa(void)
 	reply();
 	is_str(cmd("EHLO c.example\r\n"), "250-mx.test.example\n250-PIPELINING\n"
 	    "250-SIZE 1000000\n250-STARTTLS\n250-ENHANCEDSTATUSCODES\n"
-	    "250-8BITMIME\n250 CHUNKING", "MSA before TLS: STARTTLS, no AUTH");
+	    "250-8BITMIME\n250-DSN\n250-SMTPUTF8\n250 CHUNKING",
+	    "MSA before TLS: STARTTLS, no AUTH");
 	is_str(cmd("MAIL FROM:<alice@test.example>\r\n"),
 	    "530 5.7.0 Authentication required", "no MAIL before AUTH");
 	is_str(cmd("STARTTLS\r\n"), "220 2.0.0 Ready to start TLS", "STARTTLS");
 	is_str(cmd("EHLO c.example\r\n"), "250-mx.test.example\n"
 	    "250-PIPELINING\n250-SIZE 1000000\n250-AUTH PLAIN LOGIN\n"
-	    "250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250 CHUNKING",
+	    "250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250-DSN\n"
+	    "250-SMTPUTF8\n250 CHUNKING",
 	    "under TLS: AUTH offered, STARTTLS not");
 	is_str(cmd("AUTH PLAIN AGFsaWNlAHdyb25n\r\n"),
 	    "535 5.7.8 Error: authentication failed", "a wrong password");
@@ -255,6 +258,60 @@ t_local(void)
 	is_int(finish(), 0, "QUIT");
 }
 
+/* DSN and SMTPUTF8 parameters go through the policy into the envelope;
+   a UTF-8 local part of ours is no user: 550 5.1.1. */
+static void
+t_dsn_utf8(void)
+{
+	struct session_peer	 p;
+	struct qenv		 env;
+	char			 qid[LIM_QID] = "", err[512];
+	const char		*q;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = SESSION_LOCAL;
+	p.uid = 4242;
+	snprintf(p.name, sizeof(p.name), "localhost");
+	start(&p);
+	reply();
+	cmd("EHLO c.example\r\n");
+	is_str(cmd("MAIL FROM:<j\xc3\xb6rg@b\xc3\xbc" "cher.example> SMTPUTF8 "
+	    "RET=FULL ENVID=QQ+20314159\r\n"), "250 2.1.0 Ok",
+	    "MAIL with SMTPUTF8, RET, ENVID");
+	is_str(cmd("RCPT TO:<alice@test.example> NOTIFY=SUCCESS,DELAY "
+	    "ORCPT=rfc822;Alice+2Bx@test.example\r\n"), "250 2.1.5 Ok",
+	    "a local user, with NOTIFY and ORCPT");
+	is_str(cmd("RCPT TO:<j\xc3\xb6rg@test.example>\r\n"),
+	    "550 5.1.1 <j\xc3\xb6rg@test.example>: Recipient address "
+	    "rejected: User unknown in local recipient table",
+	    "a UTF-8 local part of ours: no such user, 550 5.1.1");
+	is_str(cmd("RCPT TO:<\xce\xb4@\xe4\xbe\x8b.jp> NOTIFY=NEVER\r\n"),
+	    "250 2.1.5 Ok", "a UTF-8 address elsewhere (local peer)");
+	cmd("DATA\r\n");
+	q = cmd("Subject: s\r\n\r\nbody\r\n.\r\n");
+	ok(strncmp(q, "250 2.0.0 Ok: queued as ", 24) == 0, "queued");
+	snprintf(qid, sizeof(qid), "%s", q + 24);
+	is_int(finish(), 0, "QUIT");
+	if (!ok(queue_read_env(qid, &env, err, sizeof(err)) == 0,
+	    "its envelope")) {
+		diag(err);
+		return;
+	}
+	ok(strcmp(env.sender, "j\xc3\xb6rg@b\xc3\xbc" "cher.example") == 0 &&
+	    env.smtputf8 && env.ret == DSN_RET_FULL && env.envid != NULL &&
+	    strcmp(env.envid, "QQ 314159") == 0,
+	    "sender, SMTPUTF8, RET and ENVID in the envelope");
+	ok(env.nrcpt == 2 && env.rcpt[0].notify == (DSN_NOTIFY_SUCCESS |
+	    DSN_NOTIFY_DELAY) && env.rcpt[0].orcpt != NULL &&
+	    strcmp(env.rcpt[0].orcpt, "rfc822;Alice+x@test.example") == 0,
+	    "alice's NOTIFY and ORCPT");
+	ok(env.nrcpt == 2 && strcmp(env.rcpt[1].addr,
+	    "\xce\xb4@\xe4\xbe\x8b.jp") == 0 &&
+	    env.rcpt[1].notify == DSN_NOTIFY_NEVER && env.rcpt[1].orcpt == NULL,
+	    "the UTF-8 recipient's NOTIFY=NEVER");
+	qenv_free(&env);
+}
+
 int
 main(void)
 {
@@ -281,6 +338,7 @@ main(void)
 	t_mta_mynetworks();
 	t_msa();
 	t_local();
+	t_dsn_utf8();
 	snprintf(text, sizeof(text), "rm -rf %s", dir);
 	if (system(text) != 0)
 		diag("could not remove the temporary folder");

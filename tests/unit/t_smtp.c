@@ -48,11 +48,18 @@ m_helo(void *ctx, const char *name, int esmtp, char *reply, size_t len)
 	return 0;
 }
 
+/* The record of a command's parameters: only those given, so that a
+   command without any reads as before DSN and SMTPUTF8. */
 static int
-m_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
+m_mail(void *ctx, const char *addr, const struct smtp_mail_params *p,
+    char *reply, size_t len)
 {
 	(void)ctx;
-	rec_add("MAIL <%s> %lld", addr, (long long)size);
+	rec_add("MAIL <%s> %lld%s%s%s%s%s", addr, (long long)p->size,
+	    p->ret ? " ret=" : "", dsn_ret_name(p->ret),
+	    p->envid[0] ? " envid=[" : "", p->envid, p->envid[0] ? "]" : "");
+	if (p->smtputf8)
+		rec_add("SMTPUTF8");
 	if (strcmp(addr, "bad@sender.example") == 0) {
 		snprintf(reply, len, "550 5.7.1 <%s>: Sender rejected", addr);
 		return -1;
@@ -61,8 +68,11 @@ m_mail(void *ctx, const char *addr, off_t size, char *reply, size_t len)
 }
 
 static int
-m_rcpt(void *ctx, const char *addr, char *reply, size_t len)
+m_rcpt(void *ctx, const char *addr, const struct smtp_rcpt_params *p,
+    char *reply, size_t len)
 {
+	char	 n[24];
+
 	(void)ctx;
 	if (strncmp(addr, "reject@", 7) == 0) {
 		rec_add("RCPT- %s", addr);
@@ -70,7 +80,9 @@ m_rcpt(void *ctx, const char *addr, char *reply, size_t len)
 		    "rejected", addr);
 		return -1;
 	}
-	rec_add("RCPT %s", addr);
+	dsn_notify_text(p->notify, n, sizeof(n));
+	rec_add("RCPT %s%s%s%s%s%s", addr, n[0] ? " notify=" : "", n,
+	    p->orcpt[0] ? " orcpt=[" : "", p->orcpt, p->orcpt[0] ? "]" : "");
 	return 0;
 }
 
@@ -321,7 +333,8 @@ t_dialogue(void)
 	is_str(reply(), "220 " HOST " ESMTP hikyaku", "greeting");
 	is_str(cmd("EHLO client.example\r\n"),
 	    "250-" HOST "\n250-PIPELINING\n250-SIZE 10000000\n"
-	    "250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250 CHUNKING",
+	    "250-ENHANCEDSTATUSCODES\n250-8BITMIME\n250-DSN\n250-SMTPUTF8\n"
+	    "250 CHUNKING",
 	    "EHLO reply lines");
 	is_str(cmd("MAIL FROM:<Alice@Example.COM> SIZE=123 BODY=8BITMIME\r\n"),
 	    "250 2.1.0 Ok", "MAIL FROM with SIZE and BODY");
@@ -419,8 +432,9 @@ t_sequence(void)
 	    "501 5.5.4 Bad BODY value", "bad BODY: 501");
 	is_str(cmd("MAIL FROM: <a@b.example>\r\n"), "250 2.1.0 Ok",
 	    "space after the colon tolerated");
-	is_str(cmd("RCPT TO:<c@d.example> NOTIFY=NEVER\r\n"),
-	    "555 5.5.4 Unsupported parameter NOTIFY", "RCPT parameter: 555");
+	is_str(cmd("RCPT TO:<c@d.example> FOO=BAR\r\n"),
+	    "555 5.5.4 Unsupported parameter FOO",
+	    "unknown RCPT parameter: 555");
 	is_str(cmd("DATA now\r\n"), "503 5.5.1 Error: need RCPT command",
 	    "DATA out of place: 503 first, as Postfix");
 	is_str(cmd("RCPT TO:<c@d.example>\r\n"), "250 2.1.5 Ok", "a recipient");
@@ -428,7 +442,7 @@ t_sequence(void)
 	    "DATA with an argument: 501");
 	is_str(cmd("EHLO again.example\r\n"), "250-" HOST "\n250-PIPELINING\n"
 	    "250-SIZE 10000000\n250-ENHANCEDSTATUSCODES\n250-8BITMIME\n"
-	    "250 CHUNKING",
+	    "250-DSN\n250-SMTPUTF8\n250 CHUNKING",
 	    "EHLO again");
 	is_str(cmd("RCPT TO:<c@d.example>\r\n"),
 	    "503 5.5.1 Error: need MAIL command", "EHLO reset the transaction");
@@ -682,6 +696,15 @@ t_caps(void)
 	reply();
 	is_str(cmd("EHLO c.example\r\n"), "250-" HOST "\n250-PIPELINING\n"
 	    "250-STARTTLS\n250 AUTH PLAIN LOGIN", "EHLO lists exactly the caps");
+	is_str(cmd("MAIL FROM:<a@b.example> RET=HDRS\r\n"),
+	    "555 5.5.4 Unsupported parameter RET", "DSN not offered: RET 555");
+	is_str(cmd("MAIL FROM:<a@b.example> SMTPUTF8\r\n"),
+	    "555 5.5.4 Unsupported parameter SMTPUTF8",
+	    "SMTPUTF8 not offered: 555");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	is_str(cmd("RCPT TO:<c@d.example> ORCPT=rfc822;c@d.example\r\n"),
+	    "555 5.5.4 Unsupported parameter ORCPT",
+	    "DSN not offered: ORCPT 555");
 	cmd("QUIT\r\n");
 	finish();
 
@@ -837,6 +860,188 @@ t_end_of_input(void)
 	is_int(finish(), 1, "EOF without QUIT: -1");
 }
 
+/* DSN (RFC 3461): RET and ENVID on MAIL, NOTIFY and ORCPT on RCPT,
+   checked and decoded; every refusal names its parameter, and no
+   refused command reaches an op. */
+static void
+t_dsn(void)
+{
+	char	 c[600], id[LIM_DSN_ENVID + 2];
+
+	start(NULL);
+	reply();
+	cmd("EHLO c.example\r\n");
+	is_str(cmd("MAIL FROM:<a@b.example> RET=FULL ENVID=QQ314159+2Bx+20y"
+	    "\r\n"), "250 2.1.0 Ok", "MAIL with RET and ENVID");
+	is_str(cmd("RCPT TO:<c@d.example> NOTIFY=SUCCESS,FAILURE "
+	    "ORCPT=rfc822;C+2Btag@d.example\r\n"), "250 2.1.5 Ok",
+	    "RCPT with NOTIFY and ORCPT");
+	is_str(cmd("RCPT TO:<e@d.example> notify=never\r\n"), "250 2.1.5 Ok",
+	    "NOTIFY=NEVER, any case");
+	is_str(cmd("RCPT TO:<f@d.example> NOTIFY=SUCCESS,NEVER\r\n"),
+	    "501 5.5.4 Bad NOTIFY parameter value (NEVER, or SUCCESS, "
+	    "FAILURE, DELAY)", "NEVER with another: 501");
+	is_str(cmd("RCPT TO:<f@d.example> NOTIFY=DELAY,DELAY\r\n"),
+	    "501 5.5.4 Bad NOTIFY parameter value (NEVER, or SUCCESS, "
+	    "FAILURE, DELAY)", "a keyword twice: 501");
+	is_str(cmd("RCPT TO:<f@d.example> NOTIFY=SOMETIMES\r\n"),
+	    "501 5.5.4 Bad NOTIFY parameter value (NEVER, or SUCCESS, "
+	    "FAILURE, DELAY)", "an unknown keyword: 501");
+	is_str(cmd("RCPT TO:<f@d.example> NOTIFY=\r\n"),
+	    "501 5.5.4 Bad NOTIFY parameter value (NEVER, or SUCCESS, "
+	    "FAILURE, DELAY)", "an empty NOTIFY: 501");
+	is_str(cmd("RCPT TO:<f@d.example> NOTIFY=DELAY NOTIFY=FAILURE\r\n"),
+	    "501 5.5.4 Repeated NOTIFY parameter", "NOTIFY twice: 501");
+	is_str(cmd("RCPT TO:<f@d.example> NOTIFY\r\n"),
+	    "501 5.5.4 NOTIFY parameter needs a value", "NOTIFY without =");
+	is_str(cmd("RCPT TO:<f@d.example> ORCPT=f@d.example\r\n"),
+	    "501 5.5.4 Bad ORCPT parameter value (addr-type;xtext)",
+	    "ORCPT without its type: 501");
+	is_str(cmd("RCPT TO:<f@d.example> ORCPT=rfc822;f+2\r\n"),
+	    "501 5.5.4 Bad ORCPT parameter value (addr-type;xtext)",
+	    "ORCPT with a cut hexchar: 501");
+	is_str(cmd("RCPT TO:<f@d.example> ORCPT=rfc822;f+0D+0Ax\r\n"),
+	    "501 5.5.4 Bad ORCPT parameter value (addr-type;xtext)",
+	    "ORCPT with CR LF once decoded: 501");
+	is_str(cmd("RCPT TO:<f@d.example> ORCPT=rfc822;a@b ORCPT=rfc822;a@b"
+	    "\r\n"), "501 5.5.4 Repeated ORCPT parameter", "ORCPT twice");
+	is_str(cmd("RCPT TO:<f@d.example> RET=FULL\r\n"),
+	    "555 5.5.4 Unsupported parameter RET", "RET on RCPT: 555");
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("MAIL <a@b.example> 0 ret=FULL envid=[QQ314159+x y]\n"),
+	    "the op got RET and ENVID, decoded");
+	ok(logged("RCPT c@d.example notify=SUCCESS,FAILURE "
+	    "orcpt=[rfc822;C+tag@d.example]\n"),
+	    "and NOTIFY and ORCPT, decoded");
+	ok(logged("RCPT e@d.example notify=NEVER\n"), "NEVER");
+	ok(!logged("f@d.example"), "no refused RCPT reached the op");
+
+	start(NULL);
+	reply();
+	cmd("EHLO c.example\r\n");
+	is_str(cmd("MAIL FROM:<a@b.example> NOTIFY=NEVER\r\n"),
+	    "555 5.5.4 Unsupported parameter NOTIFY", "NOTIFY on MAIL: 555");
+	is_str(cmd("MAIL FROM:<a@b.example> RET=FULL RET=HDRS\r\n"),
+	    "501 5.5.4 Repeated RET parameter", "RET twice: 501");
+	is_str(cmd("MAIL FROM:<a@b.example> RET=ALL\r\n"),
+	    "501 5.5.4 Bad RET parameter value (FULL or HDRS)",
+	    "RET=ALL: 501");
+	is_str(cmd("MAIL FROM:<a@b.example> RET\r\n"),
+	    "501 5.5.4 RET parameter needs a value", "RET without =: 501");
+	is_str(cmd("MAIL FROM:<a@b.example> ENVID=a=b\r\n"),
+	    "501 5.5.4 Bad ENVID parameter value (xtext of printable ASCII)",
+	    "ENVID with a bare '=': 501");
+	is_str(cmd("MAIL FROM:<a@b.example> ENVID=a+0Ab\r\n"),
+	    "501 5.5.4 Bad ENVID parameter value (xtext of printable ASCII)",
+	    "ENVID with an LF once decoded: 501");
+	is_str(cmd("MAIL FROM:<a@b.example> ENVID=\r\n"),
+	    "501 5.5.4 Bad ENVID parameter value (xtext of printable ASCII)",
+	    "an empty ENVID: 501");
+	is_str(cmd("MAIL FROM:<a@b.example> ENVID=x ENVID=x\r\n"),
+	    "501 5.5.4 Repeated ENVID parameter", "ENVID twice: 501");
+	memset(id, 'i', LIM_DSN_ENVID + 1);
+	id[LIM_DSN_ENVID + 1] = '\0';
+	snprintf(c, sizeof(c), "MAIL FROM:<a@b.example> ENVID=%s\r\n", id);
+	is_str(cmd(c), "501 5.5.4 ENVID parameter over 100 octets",
+	    "a 101-octet ENVID: 501");
+	is_str(cmd("MAIL FROM:<a@b.example> SIZE=1 SIZE=1\r\n"),
+	    "501 5.5.4 Repeated SIZE parameter", "SIZE twice: 501 too");
+	id[LIM_DSN_ENVID] = '\0';
+	snprintf(c, sizeof(c), "MAIL FROM:<a@b.example> ret=hdrs ENVID=%s"
+	    "\r\n", id);
+	is_str(cmd(c), "250 2.1.0 Ok", "a 100-octet ENVID, ret=hdrs: taken");
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("HELO c.example 1\nMAIL <a@b.example> 0 ret=HDRS "
+	    "envid=[iiii") && strstr(strstr(log_txt, "MAIL <") + 1, "MAIL <")
+	    == NULL, "no refused MAIL reached the op, only the good one");
+
+	/* after HELO, or when not offered: unknown, 555 */
+	start(NULL);
+	reply();
+	cmd("HELO c.example\r\n");
+	is_str(cmd("MAIL FROM:<a@b.example> RET=FULL\r\n"),
+	    "555 5.5.4 Unsupported parameter RET", "RET after HELO: 555");
+	is_str(cmd("MAIL FROM:<a@b.example> SMTPUTF8\r\n"),
+	    "555 5.5.4 Unsupported parameter SMTPUTF8",
+	    "SMTPUTF8 after HELO: 555");
+	cmd("MAIL FROM:<a@b.example>\r\n");
+	is_str(cmd("RCPT TO:<c@d.example> NOTIFY=NEVER\r\n"),
+	    "555 5.5.4 Unsupported parameter NOTIFY", "NOTIFY after HELO: 555");
+	cmd("QUIT\r\n");
+	finish();
+}
+
+/* SMTPUTF8 (RFC 6531): UTF-8 addresses only in a transaction that asked
+   for them, and then only well-formed UTF-8 text. */
+static void
+t_smtputf8(void)
+{
+	start(NULL);
+	reply();
+	cmd("EHLO c.example\r\n");
+	is_str(cmd("MAIL FROM:<j\xc3\xb6rg@b\xc3\xbc" "cher.example>\r\n"),
+	    "553 5.6.7 Non-ASCII addresses require the SMTPUTF8 extension",
+	    "a UTF-8 sender without SMTPUTF8: 553 5.6.7");
+	is_str(cmd("MAIL FROM:<j\xc3\xb6rg@B\xc3\xbc" "cher.example> SMTPUTF8"
+	    "\r\n"), "250 2.1.0 Ok", "with SMTPUTF8: 250");
+	is_str(cmd("RCPT TO:<\xce\xb4@\xe4\xbe\x8b.jp> NOTIFY=NEVER\r\n"),
+	    "250 2.1.5 Ok", "a UTF-8 recipient in that transaction");
+	is_str(cmd("RCPT TO:<a\xc0\xaf" "b@x.example>\r\n"),
+	    "553 5.1.3 ill-formed UTF-8 in address (byte 0xc0)",
+	    "an overlong form: 553 5.1.3");
+	is_str(cmd("RCPT TO:<a\xed\xa0\x80@x.example>\r\n"),
+	    "553 5.1.3 ill-formed UTF-8 in address (byte 0xed)",
+	    "a surrogate: 553 5.1.3");
+	is_str(cmd("RCPT TO:<a\xf4\x90\x80\x80@x.example>\r\n"),
+	    "553 5.1.3 ill-formed UTF-8 in address (byte 0xf4)",
+	    "past U+10FFFF: 553 5.1.3");
+	is_str(cmd("RCPT TO:<a\xc2\x85" "b@x.example>\r\n"),
+	    "553 5.1.3 control character U+0085 in address",
+	    "a C1 control: 553 5.1.3");
+	is_str(cmd("RCPT TO:<a\x7f" "b@x.example>\r\n"),
+	    "553 5.1.3 control character DEL in address",
+	    "DEL: 553 5.1.3");
+	is_str(cmd("RCPT TO:<a..b@x.example>\r\n"),
+	    "501 5.5.4 empty atom in local part (leading, trailing or double "
+	    "dot)", "other faults stay 501");
+	cmd("DATA\r\n");
+	is_str(cmd("x\r\n.\r\n"), "250 2.0.0 Ok: queued as MOCK1", "queued");
+	is_str(cmd("MAIL FROM:<a@b.example>\r\n"), "250 2.1.0 Ok",
+	    "the next transaction, without SMTPUTF8");
+	is_str(cmd("RCPT TO:<\xce\xb4@x.example>\r\n"),
+	    "553 5.6.7 Non-ASCII addresses require the SMTPUTF8 extension",
+	    "does not inherit it");
+	cmd("RSET\r\n");
+	is_str(cmd("MAIL FROM:<a\xe0\x80\xaf@x.example> SMTPUTF8\r\n"),
+	    "553 5.1.7 ill-formed UTF-8 in address (byte 0xe0)",
+	    "an overlong sender: 553 5.1.7");
+	is_str(cmd("MAIL FROM:<a\xc2\x9b" "b@x.example> SMTPUTF8\r\n"),
+	    "553 5.1.7 control character U+009B in address",
+	    "a C1 control in the sender: 553 5.1.7");
+	is_str(cmd("MAIL FROM:<a@x.example> SMTPUTF8=yes\r\n"),
+	    "501 5.5.4 SMTPUTF8 parameter takes no value", "SMTPUTF8=yes");
+	is_str(cmd("MAIL FROM:<a@x.example> SMTPUTF8 smtputf8\r\n"),
+	    "501 5.5.4 Repeated SMTPUTF8 parameter", "SMTPUTF8 twice");
+	cmd("QUIT\r\n");
+	finish();
+	ok(logged("MAIL <j\xc3\xb6rg@b\xc3\xbc" "cher.example> 0\nSMTPUTF8\n"
+	    "RCPT \xce\xb4@\xe4\xbe\x8b.jp notify=NEVER\n"), "the ops got "
+	    "the addresses, the domain's ASCII letters lowered, and the flag");
+	ok(!logged("x.example>") && !logged("RCPT a"),
+	    "no refused address reached an op");
+
+	start(NULL);
+	reply();
+	cmd("HELO c.example\r\n");
+	is_str(cmd("MAIL FROM:<j\xc3\xb6rg@x.example>\r\n"),
+	    "553 5.6.7 Non-ASCII addresses require the SMTPUTF8 extension",
+	    "after HELO: 553 5.6.7");
+	cmd("QUIT\r\n");
+	finish();
+}
+
 /* BDAT (RFC 3030): chunks of exact sizes, lines split anywhere. */
 static void
 t_bdat(void)
@@ -942,6 +1147,8 @@ main(void)
 	t_starttls();
 	t_auth();
 	t_bdat();
+	t_dsn();
+	t_smtputf8();
 	t_size();
 	t_end_of_input();
 	return done_testing();
