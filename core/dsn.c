@@ -288,8 +288,11 @@ dsn_field_text(const char *v, char *out, size_t len)
 {
 	const char	*p;
 
+	/* a space at either end would be lost to a reader's unfolding */
+	if (*v == ' ' || (*v != '\0' && v[strlen(v) - 1] == ' '))
+		return dsn_xtext_encode(v, out, len);
 	for (p = v; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 			return dsn_xtext_encode(v, out, len);
 	if (strlen(v) >= len) {
 		errno = ERANGE;

@@ -87,7 +87,8 @@ int	dsn_orcpt_valid(const char *orcpt);
 /*
  * Values as a report's fields give them (RFC 3464 2.2.1, 2.3.1, 2.3.2).
  * dsn_field_text: an ENVID, or an ORCPT's address after its "type;",
- * as it is when all of it is 0x21-0x7e, else as xtext.
+ * as it is (RFC 3464 keeps its spelling) when it is printable ASCII
+ * with no space at either end, else as xtext.
  * dsn_field_addr: "rfc822; " and an address of ours; one with UTF-8 in
  * it (SMTPUTF8) as RFC 6533's "utf-8; " and utf-8-addr-xtext, so that
  * message/delivery-status stays ASCII.  Both cut nothing: -1 with

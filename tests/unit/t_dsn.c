@@ -205,7 +205,13 @@ test_fields(void)
 	ok(dsn_field_text("user+tag@x", out, sizeof(out)) == 0 &&
 	    strcmp(out, "user+tag@x") == 0, "'+' alone needs no xtext");
 	ok(dsn_field_text("a b+c", out, sizeof(out)) == 0 &&
-	    strcmp(out, "a+20b+2Bc") == 0, "with a space: xtext, whole");
+	    strcmp(out, "a b+c") == 0, "an inner space: as it is");
+	ok(dsn_field_text(" a b+c", out, sizeof(out)) == 0 &&
+	    strcmp(out, "+20a+20b+2Bc") == 0, "one at an end: xtext, whole");
+	ok(dsn_field_text("ab ", out, sizeof(out)) == 0 &&
+	    strcmp(out, "ab+20") == 0, "at the other end too");
+	ok(dsn_field_text("a\xc3\xa9", out, sizeof(out)) == 0 &&
+	    strcmp(out, "a+C3+A9") == 0, "non-ASCII: xtext");
 	ok(dsn_field_text("abc", out, 3) == -1 && errno == ERANGE,
 	    "no room: ERANGE");
 	ok(dsn_field_addr("bob@example.com", out, sizeof(out)) == 0,
