@@ -1,7 +1,8 @@
 /*
  * sendmail — the submission interface every Unix program calls.
  *
- * usage: sendmail [-t] [-i] [-f sender] [-F name] [-odq] [-v] [-C file] [address...]
+ * usage: sendmail [-t] [-i] [-f sender] [-F name] [-odq] [-v] [-C file]
+ *                 [-N dsn] [-R ret] [-V envid] [address...]
  *        sendmail -bp | -bi | -bs | -bv address... | -q
  *        sendmail -bd [-qINTERVAL]
  *
@@ -25,12 +26,22 @@
  *             asks for)
  *   -C FILE   configuration file (else $HIKYAKU_CONF, /etc/hikyaku.conf;
  *             set-group-ID: /etc/hikyaku.conf only, -C for root only)
- * Accepted and ignored, as Postfix does: -oX..., -B type, -N dsn,
- * -R ret, -V envid, -h hops, -L label, -U, -m.
+ * Delivery status notifications, as SMTP's DSN parameters (RFC 3461)
+ * ask for them, for every recipient of the message (-t's too):
+ *   -N DSN    NOTIFY: "never", or a comma list of "success", "failure",
+ *             "delay" (any case); without -N, failure and delay
+ *   -R RET    "full": a failure report returns the whole message;
+ *             "hdrs" (and without -R): its headers
+ *   -V ENVID  an envelope ID for the reports (Original-Envelope-Id):
+ *             printable ASCII, at most 100 octets as xtext
+ * (-bs takes them from SMTP instead.)
+ * Accepted and ignored, as Postfix does: -oX..., -B type, -h hops,
+ * -L label, -U, -m.
  *
- * Standards: RFC 5321, RFC 5322; exit codes of sysexits(3):
- * 0 queued; 64 usage or no recipient; 65 bad message data (NUL byte,
- * too large, bad address); 67 unknown user (-bv); 69 unavailable;
+ * Standards: RFC 5321, RFC 5322, RFC 3461; exit codes of sysexits(3):
+ * 0 queued; 64 usage (a bad -N, -R or -V too) or no recipient; 65 bad
+ * message data (NUL byte, too large, bad address); 67 unknown user
+ * (-bv); 69 unavailable;
  * 75 temporary (disk full...); 77 permission (-q or -C of an ordinary
  * user in a set-group-ID install); 78 configuration (a spool that fails
  * its checks).
@@ -53,6 +64,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "deliver.h"
+#include "dsn.h"
 #include "expand.h"
 #include "log.h"
 #include "queue.h"
@@ -76,6 +88,9 @@ struct opts {
 	const char	*fullname;
 	const char	*conf;
 	const char	*interval;	/* -qINTERVAL */
+	unsigned	 notify;	/* -N */
+	enum dsn_ret	 ret;		/* -R */
+	const char	*envid;		/* -V */
 };
 
 static void
@@ -83,7 +98,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	    "usage: sendmail [-t] [-i] [-f sender] [-F name] [-odq] [-v] "
-	    "[-C file] [address...]\n"
+	    "[-C file]\n"
+	    "                [-N dsn] [-R ret] [-V envid] [address...]\n"
 	    "       sendmail -bp | -bi | -bs | -bv address... | -q\n"
 	    "       sendmail -bd [-qINTERVAL]\n\n"
 	    "Reads a message on stdin and queues it for delivery.\n"
@@ -95,6 +111,12 @@ usage(FILE *fp)
 	    "  -odq      queue only; deliver at the next queue run\n"
 	    "  -odi      deliver before exiting (in the foreground)\n"
 	    "  -v        deliver now, in the foreground, showing the log\n"
+	    "  -N DSN    delivery reports wanted: never, or any of success,"
+	    "failure,delay\n"
+	    "            (without -N: failure,delay)\n"
+	    "  -R RET    what a failure report returns: full (the message) "
+	    "or hdrs\n"
+	    "  -V ENVID  an envelope ID the reports will carry\n"
 	    "  -bp       list the queue (like mailq)\n"
 	    "  -bi       rebuild the aliases database (like newaliases)\n"
 	    "  -bs       speak SMTP on stdin and stdout\n"
@@ -105,6 +127,36 @@ usage(FILE *fp)
 	    "mtad)\n"
 	    "  -C FILE   configuration file (default $HIKYAKU_CONF, then "
 	    "/etc/hikyaku.conf)\n");
+}
+
+/* -N, -R, -V (RFC 3461's NOTIFY, RET, ENVID); a bad value is a usage
+   error, named. */
+static void
+parse_dsn(struct opts *o, int ch, const char *arg)
+{
+	int	 r;
+
+	switch (ch) {
+	case 'N':
+		if (dsn_notify_parse(arg, &o->notify) == -1)
+			app_die(EX_USAGE, "-N %s: \"never\", or a comma list "
+			    "of success, failure, delay; nothing was queued",
+			    arg);
+		break;
+	case 'R':
+		if ((r = dsn_ret_parse(arg)) == -1)
+			app_die(EX_USAGE, "-R %s: \"full\" or \"hdrs\"; nothing "
+			    "was queued", arg);
+		o->ret = (enum dsn_ret)r;
+		break;
+	case 'V':
+		if (!dsn_envid_valid(arg))
+			app_die(EX_USAGE, "-V: an envelope ID is printable "
+			    "ASCII, at most %d octets as xtext; nothing was "
+			    "queued", LIM_DSN_ENVID);
+		o->envid = arg;
+		break;
+	}
 }
 
 static int
@@ -162,8 +214,10 @@ parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 't': o->extract = 1; break;
 		case 'v': o->verbose = 1; break;
-		case 'B': case 'h': case 'L': case 'm': case 'N': case 'R':
-		case 'U': case 'V':
+		case 'N': case 'R': case 'V':
+			parse_dsn(o, ch, optarg);
+			break;
+		case 'B': case 'h': case 'L': case 'm': case 'U':
 			break;			/* legacy: ignored */
 		default:
 			goto bad;
@@ -343,6 +397,9 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	so.from_name = o->fullname ? o->fullname : gecos;
 	so.extract_rcpts = o->extract;
 	so.uid = getuid();
+	so.notify = o->notify;
+	so.ret = o->ret;
+	so.envid = o->envid;
 	/* every address is checked before anything is written */
 	if ((canon = calloc((size_t)nrcpts + 1, LIM_ADDR)) == NULL)
 		app_die(EX_TEMPFAIL, "%s", strerror(errno));
