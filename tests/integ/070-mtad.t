@@ -45,7 +45,7 @@ r = s.sendmail("sender@far.example", ["bob@test.example"],
 print("refused", r)
 s.quit()
 PY
-like "$(cat "$T/out")" "EHLO 250 test.example PIPELINING SIZE 20480 ENHANCEDSTATUSCODES 8BITMIME CHUNKING" "EHLO: the extensions, SIZE from max_size, no STARTTLS without a certificate"
+like "$(cat "$T/out")" "EHLO 250 test.example PIPELINING SIZE 20480 ENHANCEDSTATUSCODES 8BITMIME DSN SMTPUTF8 CHUNKING" "EHLO: the extensions, SIZE from max_size, no STARTTLS without a certificate"
 like "$(cat "$T/out")" "refused \{\}" "smtplib: accepted"
 wait_for '[ "$(mbox_count "$I/mail/bob")" -ge 1 ]'; ok $? "delivered to bob's mailbox by the runner"
 python3 - "$I/mail/bob" <<'PY' > "$T/out" 2>&1
