@@ -400,7 +400,7 @@ peer_name(struct session_peer *p, const struct sockaddr_storage *ss,
     socklen_t sl)
 {
 	struct addrinfo	 hints, *res = NULL, *ai;
-	char		 host[NI_MAXHOST], a[64];
+	char		 host[LIM_DOMAIN + 1], a[64];	/* longer: no name */
 
 	snprintf(p->name, sizeof(p->name), "unknown");
 	if ((p->family == AF_INET && memcmp(p->addr, "\177\0\0\1", 4) == 0) ||
@@ -673,6 +673,17 @@ reap(struct mtad *m)
 	}
 }
 
+/* The log setting's destination (stderr for -f instead of syslog),
+   opened and kept: again after a reload, which also serves log
+   rotation.  The log module keeps a pointer to m->c's string. */
+static int
+open_log(struct mtad *m)
+{
+	log_init("hikyaku/mtad", m->foreground && strcmp(m->c.log,
+	    "syslog") == 0 ? "stderr" : m->c.log);
+	return log_keep_open();
+}
+
 /* SIGHUP: the new configuration, TLS files and listeners, or, when
    any of them is wrong, the old ones kept with the reason logged.  The
    runner and the auth process are restarted with it. */
@@ -696,8 +707,11 @@ reload(struct mtad *m)
 	}
 	free(m->creds);
 	m->creds = cr;
+	log_init("hikyaku/mtad", "stderr");	/* not into the freed one */
 	conf_free(&m->c);
 	m->c = nc;
+	if (open_log(m) == -1)
+		log_warn("log %s: %s", m->c.log, strerror(errno));
 	if (m->runner != 0)
 		kill(m->runner, SIGTERM);
 	if (m->auth != 0)
@@ -865,9 +879,7 @@ mtad_main(int argc, char **argv)
 	app_set_title("mtad");
 	if (!m.foreground)
 		detach();
-	log_init("hikyaku/mtad", m.foreground && strcmp(m.c.log, "syslog") ==
-	    0 ? "stderr" : m.c.log);
-	if (log_keep_open() == -1)
+	if (open_log(&m) == -1)
 		app_die(EX_CANTCREAT, "log %s: %s", m.c.log, strerror(errno));
 	/* "mtad" in ps and netstat -p, however it was started */
 	prctl(PR_SET_NAME, "mtad");
@@ -881,5 +893,11 @@ mtad_main(int argc, char **argv)
 	log_info("daemon started -- hikyaku, user %s", m.c.user);
 	serve(&m);
 	log_info("stopped");
+	log_init("hikyaku/mtad", "stderr");
+	conf_free(&m.c);
+	free(m.creds);
+	free(m.kids);
+	free((char *)m.conf_file);
+	free((char *)m.pidfile);
 	return 0;
 }

@@ -19,7 +19,7 @@ notify_ok(const char *in, unsigned want, const char *text)
 	ok(dsn_notify_parse(in, &n) == 0 && n == want, "NOTIFY=%s: 0x%x",
 	    in, want);
 	dsn_notify_text(n, t, sizeof(t));
-	is_str(t, text, "  and back as %s", text);
+	is_str(t, text, "  and back as %s", text != NULL ? text : "(nothing)");
 }
 
 static void
