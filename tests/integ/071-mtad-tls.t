@@ -1,0 +1,425 @@
+#!/bin/sh
+# mtad with TLS and AUTH, driven by real clients (Python's smtplib and
+# ssl, openssl s_client) and by raw bytes: STARTTLS on port 25 and on
+# submission, implicit TLS (smtps), AUTH PLAIN and LOGIN against
+# sha512-crypt and sha256-crypt hashes, what a client may do before and
+# after each, what the delivered message says of it (read back with
+# Python's mailbox), an RSA and an EC certificate, and the start-up
+# errors of bad TLS settings.
+. "$(dirname "$0")/lib.sh"
+CHAT="python3 $(dirname "$0")/smtp-chat.py"
+instance
+trap 'mtad_stop >/dev/null 2>&1; rm -rf "$T"' EXIT
+
+command -v openssl >/dev/null || { echo "1..0 # SKIP needs the openssl command"; exit 0; }
+# The hashes come from Python's crypt module (libcrypt, the library that
+# writes /etc/shadow), not from our own code.  Debian's python3 first:
+# its 3.11 has the module and links the system's libcrypt; another
+# python3 on the PATH may be 3.13 or later, where crypt is gone.
+PYCRYPT=
+for p in /usr/bin/python3 python3; do
+	if $p -W ignore -c 'import crypt; assert crypt.crypt("x", "$6$ab$").startswith("$6$ab$")' 2>/dev/null; then
+		PYCRYPT=$p
+		break
+	fi
+done
+[ -n "$PYCRYPT" ] || { echo "1..0 # SKIP needs a python3 with the crypt module (3.12 or older)"; exit 0; }
+
+# --- a throw-away CA, and certificates for test.example signed by it ---
+K=$T/tls
+mkdir "$K"
+cat > "$K/ext.cnf" <<'EXT'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:test.example
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EXT
+(
+	cd "$K" && exec 2>gen.log &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+	    -subj "/CN=hikyaku test CA" -days 2 &&
+	openssl req -new -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.csr \
+	    -subj /CN=test.example &&
+	openssl x509 -req -in rsa.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+	    -days 2 -extfile ext.cnf -out rsa.pem &&
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout ec.key -out ec.csr -subj /CN=test.example &&
+	openssl x509 -req -in ec.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+	    -days 2 -extfile ext.cnf -out ec.pem &&
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+	    -out other.key &&
+	printf -- '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n' > garbage.key
+) || { echo "Bail out! openssl could not make the test CA and certificates"; cat "$K/gen.log"; exit 1; }
+
+# --- auth_users: alice with sha512-crypt, bob with sha256-crypt ---
+PW_ALICE='Alice-Secret-512'
+PW_BOB='Bob-Secret-256'
+PW_WRONG='Wrong-Guess-42'
+$PYCRYPT -W ignore - "$PW_ALICE" "$PW_BOB" > "$T/users" <<'PY'
+import crypt, sys
+print("# test users")
+print("alice:" + crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_SHA512)))
+print("bob:" + crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_SHA256)))
+PY
+chmod 0640 "$T/users"
+is "$(cut -d: -f2 "$T/users" | cut -c1-3 | tr '\n' ' ')" '# t $6$ $5$ ' "auth_users: a sha512-crypt and a sha256-crypt hash, by Python's crypt"
+
+# The clients below know the server as test.example, the name in its
+# certificate (the ssl context checks it), and reach it on 127.0.0.1:
+# smtplib's socket is made here, as an /etc/hosts line would.
+cat > "$T/tc.py" <<'PY'
+import base64, os, smtplib, socket, ssl
+CA = os.environ["TC_CA"]
+
+def _loopback(self, host, port, timeout):
+    return socket.create_connection(("127.0.0.1", port), timeout,
+                                    self.source_address)
+smtplib.SMTP._get_socket = _loopback
+
+def ctx():
+    return ssl.create_default_context(cafile=CA)
+
+def smtp(port, src=None):
+    return smtplib.SMTP("test.example", port, local_hostname="client.example",
+                        source_address=(src, 0) if src else None, timeout=20)
+
+def smtps(port):
+    s = smtplib.SMTP_SSL("test.example", port, local_hostname="client.example",
+                         context=ctx(), timeout=20)
+    s.ehlo()
+    return s
+
+def tls(port, src=None):
+    s = smtp(port, src)
+    s.ehlo()
+    s.starttls(context=ctx())
+    s.ehlo()
+    return s
+
+def caps(s):
+    return " ".join(s.ehlo_resp.decode().split("\n"))
+
+def plain(user, pw):
+    return base64.b64encode(b"\0" + user.encode() + b"\0" + pw.encode()).decode()
+
+def auth(s, mech, user, pw):
+    """AUTH PLAIN with an initial response, AUTH LOGIN without (two 334s)"""
+    s.user, s.password = user, pw
+    try:
+        if mech == "PLAIN":
+            r = s.auth("PLAIN", s.auth_plain)
+        else:
+            r = s.auth("LOGIN", s.auth_login, initial_response_ok=False)
+    except smtplib.SMTPAuthenticationError as e:
+        r = (e.smtp_code, e.smtp_error)
+    return "%d %s" % (r[0], r[1].decode())
+PY
+export PYTHONPATH="$T" TC_CA="$K/ca.pem"
+
+# field MBOX SUBJECT NAME: that field of the message with that subject,
+# unfolded, as Python's mailbox reads it ("None" when it has none)
+field() {
+	python3 - "$@" <<'PY'
+import mailbox, sys
+for m in mailbox.mbox(sys.argv[1]):
+    if m["Subject"] == sys.argv[2]:
+        print(" ".join(str(m[sys.argv[3]]).split()))
+PY
+}
+
+PORT=$(free_port)
+SUB=$(free_port)
+SMTPS=$(free_port)
+cat >> "$I/hikyaku.conf" <<CONF
+listen = 127.0.0.1:$PORT
+submission = 127.0.0.1:$SUB
+smtps = 127.0.0.1:$SMTPS
+mynetworks = 127.0.0.1/32
+tls_cert = $K/rsa.pem
+tls_key = $K/rsa.key
+auth_users = $T/users
+CONF
+MTAD_WAIT="127.0.0.1:$PORT 127.0.0.1:$SUB 127.0.0.1:$SMTPS"
+mtad_start; ok $? "mtad starts with listen, submission and smtps, an RSA certificate and auth_users"
+
+# --- port 25: STARTTLS offered, AUTH only under TLS ---
+python3 - "$PORT" <<'PY' > "$T/out" 2>&1
+import sys, tc
+s = tc.smtp(int(sys.argv[1]))
+s.ehlo()
+print("before", tc.caps(s))
+s.starttls(context=tc.ctx())
+print("tls", s.sock.version(), s.sock.cipher()[0])
+print("no EHLO again:", *s.docmd("MAIL FROM:<a@far.example>"))
+s.ehlo()
+print("after", tc.caps(s))
+s.quit()
+PY
+out=$(cat "$T/out")
+like "$out" "^before test\.example PIPELINING SIZE [0-9]+ STARTTLS ENHANCEDSTATUSCODES 8BITMIME CHUNKING$" "port 25 before TLS: EHLO offers STARTTLS, not AUTH"
+like "$out" "^tls TLSv1\.2 ECDHE-RSA-" "smtplib's STARTTLS: TLS 1.2, the certificate verified for test.example against the test CA"
+like "$out" "^no EHLO again: 503 b'5\.5\.1 Error: send HELO/EHLO first'$" "after STARTTLS the EHLO before it is forgotten (RFC 3207 4.2)"
+like "$out" "^after test\.example PIPELINING SIZE [0-9]+ AUTH PLAIN LOGIN ENHANCEDSTATUSCODES 8BITMIME CHUNKING$" "port 25 under TLS: AUTH PLAIN LOGIN offered, STARTTLS no more"
+
+# --- AUTH in clear, with the right password: refused, on both ports ---
+for p in "$PORT" "$SUB"; do
+	out=$(printf 'EHLO c.example\r\nAUTH PLAIN %s\r\nMAIL FROM:<alice@test.example>\r\nQUIT\r\n' \
+	    "$(python3 -c 'import sys, tc; print(tc.plain("alice", sys.argv[1]))' "$PW_ALICE")" |
+	    $CHAT 127.0.0.1 "$p" | tr -d '\r' | tr '\n' '|')
+	name=$([ "$p" = "$PORT" ] && echo "port 25" || echo "submission")
+	like "$out" "\|250 CHUNKING\|502 5\.5\.1 Error: command not implemented\|" "$name: AUTH before STARTTLS is not offered and refused (502 5.5.1), good password or not"
+done
+like "$out" "\|502 5\.5\.1 [^|]*\|530 5\.7\.0 Authentication required\|221 " "submission: and MAIL then still needs AUTH (530 5.7.0)"
+
+# --- nothing pipelined after STARTTLS is honoured ---
+for p in "$PORT" "$SUB"; do
+	name=$([ "$p" = "$PORT" ] && echo "port 25" || echo "submission")
+	printf 'EHLO c.example\r\nSTARTTLS\r\nMAIL FROM:<a@far.example>\r\nRCPT TO:<bob@test.example>\r\n' |
+		$CHAT 127.0.0.1 "$p" > "$T/out"
+	after=$(python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+r = b"220 2.0.0 Ready to start TLS\r\n"
+d = d[d.index(r) + len(r):] if r in d else b"no 220 for STARTTLS"
+print([w in d for w in (b"no 220", b"<timeout>", b"250", b"503", b"530")])' "$T/out")
+	is "$after" "[False, False, False, False, False]" "$name: commands in the STARTTLS packet get no answer after the 220, and the connection closes"
+done
+is "$(grep -c 'localhost\[127\.0\.0\.1\]: commands pipelined after STARTTLS: connection closed' "$I/log")" 2 "the log says why, each time"
+
+# --- openssl s_client: the handshake as OpenSSL sees it ---
+printf 'QUIT\n' | openssl s_client -starttls smtp -connect "127.0.0.1:$PORT" \
+    -servername test.example -verify_hostname test.example -CAfile "$K/ca.pem" \
+    -verify_return_error -crlf -ign_eof > "$T/out" 2>&1
+ok $? "openssl s_client -starttls smtp -verify_return_error: the handshake completes"
+out=$(cat "$T/out")
+like "$out" "Verify return code: 0 \(ok\)" "s_client: verify return code 0 (chain to the test CA, name test.example)"
+like "$out" "Protocol *: TLSv1\.2$" "s_client: TLSv1.2"
+cipher=$(sed -n 's/^ *Cipher *: //p' "$T/out")
+like "$cipher" "^ECDHE-RSA-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$" "s_client: an ECDHE suite with AES-GCM or ChaCha20 ($cipher)"
+like "$out" "^221 " "and the SMTP dialogue goes on under TLS to the 221"
+like "$(cat "$I/log")" "Anonymous TLS connection established from localhost\[127\.0\.0\.1\]: TLSv1\.2 with cipher $cipher$" "the log names the same version and suite"
+printf 'QUIT\n' | openssl s_client -starttls smtp -connect "127.0.0.1:$SUB" \
+    -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' -CAfile "$K/ca.pem" -crlf > "$T/out" 2>&1
+rc=$?
+is "$(test $rc -ne 0 && grep -c 'Cipher is (NONE)' "$T/out")" 1 "s_client -tls1_1: no session (exit $rc)"
+like "$(cat "$I/log")" "SSL_accept error from localhost\[127\.0\.0\.1\]: (no common protocol version|sent alert 70 \(protocol_version\))$" "the server refused TLS 1.1 itself (alert protocol_version)"
+
+# --- submission: MAIL needs AUTH; PLAIN and LOGIN, sha512 and sha256 ---
+python3 - "$SUB" "$PW_ALICE" "$PW_BOB" <<'PY' > "$T/out" 2>&1
+import sys, tc
+port = int(sys.argv[1])
+pw = {"alice": sys.argv[2], "bob": sys.argv[3]}
+s = tc.tls(port)
+print("caps", tc.caps(s))
+print("mail before AUTH:", *s.docmd("MAIL FROM:<alice@test.example>"))
+s.quit()
+for user in ("alice", "bob"):
+    for mech in ("PLAIN", "LOGIN"):
+        s = tc.tls(port)
+        print(mech, user, tc.auth(s, mech, user, pw[user]))
+        if user == "bob" and mech == "LOGIN":
+            s.ehlo()
+            print("EHLO after AUTH:", tc.caps(s))
+            print("MAIL after AUTH:", *s.docmd("MAIL FROM:<bob@test.example>"))
+        s.quit()
+PY
+out=$(cat "$T/out")
+like "$out" "^caps test\.example PIPELINING SIZE [0-9]+ AUTH PLAIN LOGIN ENHANCEDSTATUSCODES" "submission under TLS: AUTH PLAIN LOGIN"
+like "$out" "^mail before AUTH: 530 b'5\.7\.0 Authentication required'$" "submission: MAIL before AUTH, under TLS: 530 5.7.0"
+like "$out" "^PLAIN alice 235 2\.7\.0 Authentication successful$" "AUTH PLAIN, sha512-crypt user: 235"
+like "$out" "^LOGIN alice 235 2\.7\.0 Authentication successful$" "AUTH LOGIN, sha512-crypt user: 235"
+like "$out" "^PLAIN bob 235 2\.7\.0 Authentication successful$" "AUTH PLAIN, sha256-crypt user: 235"
+like "$out" "^LOGIN bob 235 2\.7\.0 Authentication successful$" "AUTH LOGIN, sha256-crypt user: 235"
+like "$out" "^EHLO after AUTH: test\.example PIPELINING SIZE [0-9]+ ENHANCEDSTATUSCODES" "once authenticated, AUTH is no longer offered"
+like "$out" "^MAIL after AUTH: 250 " "MAIL after AUTH: 250"
+
+# --- a wrong password: 535 after the delay, 421 at the third ---
+python3 - "$SUB" "$PW_ALICE" "$PW_WRONG" <<'PY' > "$T/out" 2>&1
+import smtplib, sys, time, tc
+s = tc.tls(int(sys.argv[1]))
+for i in range(3):
+    t = time.monotonic()
+    r = tc.auth(s, ("PLAIN", "LOGIN", "PLAIN")[i], "alice", sys.argv[3])
+    print("try", i + 1, r)
+    print("# took %.2f s" % (time.monotonic() - t))
+try:
+    s.noop()
+    print("still open")
+except smtplib.SMTPServerDisconnected:
+    print("closed")
+s = tc.tls(int(sys.argv[1]))
+print("nosuch", tc.auth(s, "PLAIN", "nosuch", sys.argv[2]))
+s.quit()
+PY
+out=$(cat "$T/out")
+grep '^# took' "$T/out"	# how long each failure took: shown, not judged
+like "$out" "^try 1 535 5\.7\.8 Error: authentication failed$" "a wrong password (PLAIN): 535 5.7.8"
+like "$out" "^try 2 535 5\.7\.8 Error: authentication failed$" "a wrong password (LOGIN): 535 5.7.8"
+like "$out" "^try 3 421 4\.7\.0 test\.example Error: too many authentication failures$" "the third failure in one session: 421 4.7.0"
+like "$out" "^closed$" "and the connection is closed"
+like "$out" "^nosuch 535 5\.7\.8 " "an unknown user with someone's password: 535 5.7.8"
+is "$(grep -c 'warning: localhost\[127\.0\.0\.1\]: SASL authentication failed for user alice$' "$I/log")" 3 "the log has each failure: SASL authentication failed for user alice"
+like "$(cat "$I/log")" "SASL authentication failed for user nosuch$" "and the unknown user's"
+
+# --- the world may not read the hashes ---
+chmod 0644 "$T/users"
+python3 - "$SUB" "$PW_ALICE" <<'PY' > "$T/out" 2>&1
+import sys, tc
+s = tc.tls(int(sys.argv[1]))
+print(tc.auth(s, "PLAIN", "alice", sys.argv[2]))
+s.quit()
+PY
+chmod 0640 "$T/users"
+like "$(cat "$T/out")" "^454 4\.7\.0 Temporary authentication failure$" "auth_users readable by others: not used (454 4.7.0), even for the right password"
+like "$(cat "$I/log")" "auth: $T/users: mode 644: readable by others" "and the log says why"
+
+# --- what the messages say of their way in (Python's mailbox reads them) ---
+python3 - "$SUB" "$PORT" "$PW_ALICE" <<'PY' > "$T/out" 2>&1
+import sys, tc
+s = tc.tls(int(sys.argv[1]))
+tc.auth(s, "PLAIN", "alice", sys.argv[3])
+print("msa", s.sendmail("alice@test.example", ["bob@test.example"],
+      b"From: alice@test.example\r\nTo: bob@test.example\r\nSubject: by submission\r\n\r\nhello\r\n"))
+s.quit()
+s = tc.tls(int(sys.argv[2]))
+print("mta", s.sendmail("someone@far.example", ["bob@test.example"],
+      b"From: someone@far.example\r\nSubject: by port 25\r\n\r\nhello\r\n"))
+s.quit()
+PY
+like "$(cat "$T/out")" "^msa \{\}" "submission with AUTH over STARTTLS: accepted"
+like "$(cat "$T/out")" "^mta \{\}" "port 25 over STARTTLS without AUTH: accepted"
+wait_for '[ "$(mbox_count "$I/mail/bob")" -ge 2 ]'; ok $? "both delivered to bob"
+rx=$(field "$I/mail/bob" "by submission" Received)
+like "$rx" "^from client\.example \(localhost \[127\.0\.0\.1\]\) \(using TLSv1\.2 with cipher ECDHE-RSA-[A-Z0-9-]+ \([0-9]+/[0-9]+ bits\)\) \(Authenticated sender: alice\) by test\.example \(hikyaku\) with ESMTPSA id " "submission: Received: says TLSv1.2 with its cipher, the authenticated sender, ESMTPSA"
+like "$(field "$I/mail/bob" "by submission" Date)" "^[A-Z][a-z][a-z], [0-9]+ [A-Z][a-z][a-z] [0-9]{4} [0-9:]{8} [-+][0-9]{4}" "submission: a Date: was added"
+like "$(field "$I/mail/bob" "by submission" Message-ID)" "^<[^@> ]+@test\.example>$" "submission: a Message-ID: was added"
+rx=$(field "$I/mail/bob" "by port 25" Received)
+like "$rx" "^from client\.example \(localhost \[127\.0\.0\.1\]\) \(using TLSv1\.2 with cipher ECDHE-RSA-[A-Z0-9-]+ \([0-9]+/[0-9]+ bits\)\) by test\.example \(hikyaku\) with ESMTPS id " "port 25 over TLS: Received: with the cipher, no sender, ESMTPS"
+is "$(field "$I/mail/bob" "by port 25" Date)" "None" "port 25: no Date: added (the MTA keeps what came)"
+is "$(field "$I/mail/bob" "by port 25" Message-ID)" "None" "port 25: no Message-ID: added"
+like "$(cat "$I/log")" ": [0-9A-Za-z]+: client=localhost\[127\.0\.0\.1\], sasl_username=alice$" "log: client=..., sasl_username=alice"
+
+# --- smtps: TLS before the greeting ---
+python3 - "$SMTPS" "$PW_BOB" <<'PY' > "$T/out" 2>&1
+import sys, tc
+s = tc.smtps(int(sys.argv[1]))
+print("tls", s.sock.version())
+print("caps", tc.caps(s))
+print("auth", tc.auth(s, "LOGIN", "bob", sys.argv[2]))
+print("sent", s.sendmail("bob@test.example", ["carol@test.example"],
+      b"From: bob@test.example\r\nSubject: by smtps\r\n\r\nimplicit\r\n"))
+s.quit()
+PY
+out=$(cat "$T/out")
+like "$out" "^tls TLSv1\.2$" "smtps: SMTP_SSL with the CA context gets a verified TLS 1.2 connection and the greeting"
+like "$out" "^caps test\.example PIPELINING SIZE [0-9]+ AUTH PLAIN LOGIN ENHANCEDSTATUSCODES 8BITMIME CHUNKING$" "smtps: EHLO offers AUTH at once, and no STARTTLS"
+like "$out" "^auth 235 " "smtps: AUTH LOGIN: 235"
+like "$out" "^sent \{\}" "smtps: the message is accepted"
+wait_for '[ "$(mbox_count "$I/mail/carol")" -ge 1 ]'; ok $? "and delivered to carol"
+like "$(field "$I/mail/carol" "by smtps" Received)" "\(using TLSv1\.2 with cipher ECDHE-RSA-[A-Z0-9-]+ \([0-9]+/[0-9]+ bits\)\) \(Authenticated sender: bob\) by test\.example \(hikyaku\) with ESMTPSA id " "with TLS, bob as the sender and ESMTPSA in Received:"
+like "$(cat "$I/log")" "Trusted TLS connection established from localhost\[127\.0\.0\.1\]: TLSv1\.2" "log: Trusted TLS connection established"
+python3 - "$SMTPS" <<'PY' > "$T/out" 2>&1
+import socket, sys
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.settimeout(1.5)
+try:
+    print("got", c.recv(512))
+except socket.timeout:
+    print("nothing")
+c.sendall(b"EHLO client.example\r\nQUIT\r\n")
+c.settimeout(10)
+d, end = b"", "timeout"
+try:
+    while True:
+        b = c.recv(512)
+        if not b:
+            end = "closed"
+            break
+        d += b
+except ConnectionResetError:
+    end = "closed"
+except socket.timeout:
+    pass
+print("then", b"220" in d or b"250" in d, end)
+PY
+like "$(cat "$T/out")" "^nothing$" "smtps: a plaintext client gets no 220 in clear"
+like "$(cat "$T/out")" "^then False closed$" "and its EHLO no answer in clear; the connection is closed"
+
+# --- relay: AUTH is what lets a stranger relay ---
+python3 - "$PORT" "$SUB" "$PW_ALICE" <<'PY' > "$T/out" 2>&1
+import sys, tc
+for name, port, pw in (("mta", sys.argv[1], None), ("mta-auth", sys.argv[1], sys.argv[3]),
+                       ("msa-auth", sys.argv[2], sys.argv[3])):
+    s = tc.tls(int(port), src="127.0.0.2")
+    if pw:
+        tc.auth(s, "PLAIN", "alice", pw)
+    s.docmd("MAIL FROM:<alice@test.example>")
+    print(name, *s.docmd("RCPT TO:<friend@other.example>"))
+    s.rset()
+    s.quit()
+PY
+out=$(cat "$T/out")
+like "$out" "^mta 554 b'5\.7\.1 <friend@other\.example>: Relay access denied'$" "127.0.0.2 (not in mynetworks) on port 25 under TLS, no AUTH: 554 5.7.1"
+like "$out" "^mta-auth 250 " "the same client after AUTH on port 25: may relay (250)"
+like "$out" "^msa-auth 250 " "and after AUTH on submission (250)"
+
+# --- an EC P-256 certificate, by SIGHUP ---
+sed -i -e "s#^tls_cert = .*#tls_cert = $K/ec.pem#" -e "s#^tls_key = .*#tls_key = $K/ec.key#" "$I/hikyaku.conf"
+kill -HUP "$MTAD_PID"
+wait_for 'grep -q "reloaded" "$I/log"' 10; ok $? "SIGHUP: reloaded with the EC certificate"
+printf 'QUIT\n' | openssl s_client -starttls smtp -connect "127.0.0.1:$SUB" \
+    -servername test.example -verify_hostname test.example -CAfile "$K/ca.pem" \
+    -verify_return_error -crlf -ign_eof > "$T/out" 2>&1
+ok $? "EC: s_client -verify_return_error completes the handshake"
+like "$(cat "$T/out")" "Verify return code: 0 \(ok\)" "EC: verify return code 0"
+like "$(cat "$T/out")" "Server public key is 256 bit" "EC: the P-256 key is served"
+cipher=$(sed -n 's/^ *Cipher *: //p' "$T/out")
+like "$cipher" "^ECDHE-ECDSA-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$" "EC: TLSv1.2 with an ECDHE-ECDSA suite, AES-GCM or ChaCha20 ($cipher)"
+before=$(mbox_count "$I/mail/carol")
+python3 - "$SMTPS" "$PW_ALICE" <<'PY' > "$T/out" 2>&1
+import sys, tc
+s = tc.smtps(int(sys.argv[1]))
+print("auth", tc.auth(s, "PLAIN", "alice", sys.argv[2]))
+print("sent", s.sendmail("alice@test.example", ["carol@test.example"],
+      b"From: alice@test.example\r\nSubject: by smtps with EC\r\n\r\nec\r\n"))
+s.quit()
+PY
+like "$(cat "$T/out")" "^sent \{\}" "EC: smtps with AUTH: accepted"
+wait_for '[ "$(mbox_count "$I/mail/carol")" -gt "$before" ]'; ok $? "and delivered"
+like "$(field "$I/mail/carol" "by smtps with EC" Received)" "\(using TLSv1\.2 with cipher ECDHE-ECDSA-[A-Z0-9-]+ \([0-9]+/[0-9]+ bits\)\) \(Authenticated sender: alice\) by test\.example \(hikyaku\) with ESMTPSA " "EC: Received: names the ECDSA suite, alice, ESMTPSA"
+
+# --- no password in the log, ever ---
+for pw in "$PW_ALICE" "$PW_BOB" "$PW_WRONG"; do
+	grep -F -- "$pw" "$I/log" "$T/mtad.err" >/dev/null
+	is "$?" 1 "the password $pw is nowhere in the log"
+done
+
+mtad_stop; is "$?" 0 "SIGTERM: mtad exits 0"
+
+# --- start-up errors name what is wrong (exit 78, EX_CONFIG) ---
+conf_with() {	# conf_with FILE SED-SCRIPT: the instance's settings, changed
+	sed -e "$2" "$I/hikyaku.conf" > "$1"
+}
+startup() {	# startup CONF: mtad's exit status (124: it started), stderr in $T/err
+	timeout 10 $HK_RUN "$HIKYAKU" mtad -f -C "$1" 2>"$T/err"
+}
+conf_with "$T/c1" "s#^tls_cert = .*#tls_cert = $K/rsa.pem#; s#^tls_key = .*#tls_key = $K/other.key#"
+startup "$T/c1"; is "$?" 78 "a key that is not the certificate's: exit 78"
+like "$(cat "$T/err")" "tls_key $K/other\.key does not match the certificate" "naming the key file"
+conf_with "$T/c2" "s#^tls_cert = .*#tls_cert = $K/rsa.pem#; s#^tls_key = .*#tls_key = $K/ec.key#"
+startup "$T/c2"; is "$?" 78 "an EC key with an RSA certificate: exit 78"
+like "$(cat "$T/err")" "tls_key $K/ec\.key does not match the certificate" "naming the key file"
+conf_with "$T/c3" "s#^tls_key = .*#tls_key = $K/garbage.key#"
+startup "$T/c3"; is "$?" 78 "a key file of garbage: exit 78"
+like "$(cat "$T/err")" "tls_key $K/garbage\.key" "naming the file"
+conf_with "$T/c4" "/^tls_cert = /d; /^tls_key = /d; /^smtps = /d"
+startup "$T/c4"; is "$?" 78 "submission without tls_cert: exit 78"
+like "$(cat "$T/err")" "submission and smtps need tls_cert and tls_key" "naming what it needs"
+conf_with "$T/c5" "/^tls_cert = /d; /^tls_key = /d; /^submission = /d"
+startup "$T/c5"; is "$?" 78 "smtps without tls_cert: exit 78"
+conf_with "$T/c6" "/^auth_users = /d"
+startup "$T/c6"; is "$?" 78 "submission without auth_users: exit 78"
+like "$(cat "$T/err")" "submission and smtps need auth_users" "naming what it needs"
+done_testing
