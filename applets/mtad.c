@@ -344,6 +344,9 @@ hook_starttls(void *arg, struct io *io)
 		log_warn("%s[%s]: %s", s->p.name, s->p.addr_text, errno ==
 		    EBUSY ? "commands pipelined after STARTTLS: connection "
 		    "closed" : strerror(errno));
+		/* TLS never started: no close_notify in clear at the end */
+		free(s->tls);
+		s->tls = NULL;
 		return -1;
 	}
 	if (tls_handshake(s->tls, TLS_TIMEOUT_MS) == -1) {
