@@ -28,7 +28,7 @@
  *   with input buffered, and the session ends); after the handshake the
  *   session starts over, as if no EHLO had been given.
  * - AUTH (RFC 4954): PLAIN and LOGIN, with or without an initial
- *   response; "*" cancels; once authenticated, never again.
+ *   response; "*" cancels; once authenticated, never again (503).
  * - MAIL and RCPT parameters (SIZE, BODY; DSN's RET, ENVID, NOTIFY,
  *   ORCPT; SMTPUTF8) are taken only after EHLO, and DSN's and SMTPUTF8
  *   only while offered: otherwise, or unknown, 555.  One given twice,
@@ -857,6 +857,10 @@ dispatch(struct sess *st, char *line)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (strcasecmp(line, cmds[i].name) != 0)
 			continue;
+		/* no longer offered, but RFC 4954 4 wants 503, not 502 */
+		if (cmds[i].fn == c_auth && st->authed)
+			return reply(st, "503 5.5.1 Error: already "
+			    "authenticated");
 		if (cmds[i].cap != 0 && !(offered(st) & cmds[i].cap))
 			return reply(st, "502 5.5.1 Error: command not "
 			    "implemented");

@@ -221,6 +221,7 @@ for user in ("alice", "bob"):
         if user == "bob" and mech == "LOGIN":
             s.ehlo()
             print("EHLO after AUTH:", tc.caps(s))
+            print("AUTH again:", *s.docmd("AUTH", "PLAIN " + tc.plain("bob", pw["bob"])))
             print("MAIL after AUTH:", *s.docmd("MAIL FROM:<bob@test.example>"))
         s.quit()
 PY
@@ -232,6 +233,7 @@ like "$out" "^LOGIN alice 235 2\.7\.0 Authentication successful$" "AUTH LOGIN, s
 like "$out" "^PLAIN bob 235 2\.7\.0 Authentication successful$" "AUTH PLAIN, sha256-crypt user: 235"
 like "$out" "^LOGIN bob 235 2\.7\.0 Authentication successful$" "AUTH LOGIN, sha256-crypt user: 235"
 like "$out" "^EHLO after AUTH: test\.example PIPELINING SIZE [0-9]+ ENHANCEDSTATUSCODES" "once authenticated, AUTH is no longer offered"
+like "$out" "^AUTH again: 503 b'5\.5\.1 Error: already authenticated'$" "and a second AUTH gets 503 (RFC 4954 4: MUST)"
 like "$out" "^MAIL after AUTH: 250 " "MAIL after AUTH: 250"
 
 # --- a wrong password: 535 after the delay, 421 at the third ---

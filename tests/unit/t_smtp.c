@@ -795,7 +795,8 @@ t_auth(void)
 	ok(strstr(cmd("EHLO c.example\r\n"), "AUTH") == NULL,
 	    "AUTH is no longer offered");
 	is_str(cmd("AUTH PLAIN AGFsaWNlAHMzY3JldA==\r\n"),
-	    "502 5.5.1 Error: command not implemented", "nor accepted again");
+	    "503 5.5.1 Error: already authenticated",
+	    "nor accepted again: 503 (RFC 4954 4)");
 	cmd("MAIL FROM:<a@b.example>\r\n");
 	cmd("QUIT\r\n");
 	finish();
