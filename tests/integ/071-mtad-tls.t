@@ -7,127 +7,28 @@
 # Python's mailbox), an RSA and an EC certificate, and the start-up
 # errors of bad TLS settings.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-tls.sh"
 CHAT="python3 $(dirname "$0")/smtp-chat.py"
 instance
 trap 'mtad_stop >/dev/null 2>&1; rm -rf "$T"' EXIT
 
 command -v openssl >/dev/null || { echo "1..0 # SKIP needs the openssl command"; exit 0; }
-# The hashes come from Python's crypt module (libcrypt, the library that
-# writes /etc/shadow), not from our own code.  Debian's python3 first:
-# its 3.11 has the module and links the system's libcrypt; another
-# python3 on the PATH may be 3.13 or later, where crypt is gone.
-PYCRYPT=
-for p in /usr/bin/python3 python3; do
-	if $p -W ignore -c 'import crypt; assert crypt.crypt("x", "$6$ab$").startswith("$6$ab$")' 2>/dev/null; then
-		PYCRYPT=$p
-		break
-	fi
-done
-[ -n "$PYCRYPT" ] || { echo "1..0 # SKIP needs a python3 with the crypt module (3.12 or older)"; exit 0; }
-
-# --- a throw-away CA, and certificates for test.example signed by it ---
+crypt_python || { echo "1..0 # SKIP needs a python3 with the crypt module (3.12 or older)"; exit 0; }
 K=$T/tls
-mkdir "$K"
-cat > "$K/ext.cnf" <<'EXT'
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:test.example
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-EXT
-(
-	cd "$K" && exec 2>gen.log &&
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-	    -subj "/CN=hikyaku test CA" -days 2 &&
-	openssl req -new -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.csr \
-	    -subj /CN=test.example &&
-	openssl x509 -req -in rsa.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-	    -days 2 -extfile ext.cnf -out rsa.pem &&
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout ec.key -out ec.csr -subj /CN=test.example &&
-	openssl x509 -req -in ec.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-	    -days 2 -extfile ext.cnf -out ec.pem &&
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-	    -out other.key &&
-	printf -- '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n' > garbage.key
-) || { echo "Bail out! openssl could not make the test CA and certificates"; cat "$K/gen.log"; exit 1; }
+tls_files "$K" || { echo "Bail out! openssl could not make the test CA and certificates"; exit 1; }
 
 # --- auth_users: alice with sha512-crypt, bob with sha256-crypt ---
 PW_ALICE='Alice-Secret-512'
 PW_BOB='Bob-Secret-256'
 PW_WRONG='Wrong-Guess-42'
-$PYCRYPT -W ignore - "$PW_ALICE" "$PW_BOB" > "$T/users" <<'PY'
+$PYCRYPT - "$PW_ALICE" "$PW_BOB" > "$T/users" <<'PY'
 import crypt, sys
 print("# test users")
 print("alice:" + crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_SHA512)))
 print("bob:" + crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_SHA256)))
 PY
 chmod 0640 "$T/users"
-is "$(cut -d: -f2 "$T/users" | cut -c1-3 | tr '\n' ' ')" '# t $6$ $5$ ' "auth_users: a sha512-crypt and a sha256-crypt hash, by Python's crypt"
-
-# The clients below know the server as test.example, the name in its
-# certificate (the ssl context checks it), and reach it on 127.0.0.1:
-# smtplib's socket is made here, as an /etc/hosts line would.
-cat > "$T/tc.py" <<'PY'
-import base64, os, smtplib, socket, ssl
-CA = os.environ["TC_CA"]
-
-def _loopback(self, host, port, timeout):
-    return socket.create_connection(("127.0.0.1", port), timeout,
-                                    self.source_address)
-smtplib.SMTP._get_socket = _loopback
-
-def ctx():
-    return ssl.create_default_context(cafile=CA)
-
-def smtp(port, src=None):
-    return smtplib.SMTP("test.example", port, local_hostname="client.example",
-                        source_address=(src, 0) if src else None, timeout=20)
-
-def smtps(port):
-    s = smtplib.SMTP_SSL("test.example", port, local_hostname="client.example",
-                         context=ctx(), timeout=20)
-    s.ehlo()
-    return s
-
-def tls(port, src=None):
-    s = smtp(port, src)
-    s.ehlo()
-    s.starttls(context=ctx())
-    s.ehlo()
-    return s
-
-def caps(s):
-    return " ".join(s.ehlo_resp.decode().split("\n"))
-
-def plain(user, pw):
-    return base64.b64encode(b"\0" + user.encode() + b"\0" + pw.encode()).decode()
-
-def auth(s, mech, user, pw):
-    """AUTH PLAIN with an initial response, AUTH LOGIN without (two 334s)"""
-    s.user, s.password = user, pw
-    try:
-        if mech == "PLAIN":
-            r = s.auth("PLAIN", s.auth_plain)
-        else:
-            r = s.auth("LOGIN", s.auth_login, initial_response_ok=False)
-    except smtplib.SMTPAuthenticationError as e:
-        r = (e.smtp_code, e.smtp_error)
-    return "%d %s" % (r[0], r[1].decode())
-PY
-export PYTHONPATH="$T" TC_CA="$K/ca.pem"
-
-# field MBOX SUBJECT NAME: that field of the message with that subject,
-# unfolded, as Python's mailbox reads it ("None" when it has none)
-field() {
-	python3 - "$@" <<'PY'
-import mailbox, sys
-for m in mailbox.mbox(sys.argv[1]):
-    if m["Subject"] == sys.argv[2]:
-        print(" ".join(str(m[sys.argv[3]]).split()))
-PY
-}
+is "$(grep -v '^#' "$T/users" | cut -d: -f2 | cut -c1-3 | tr '\n' ' ')" '$6$ $5$ ' "auth_users: a sha512-crypt and a sha256-crypt hash, by Python's crypt"
 
 PORT=$(free_port)
 SUB=$(free_port)
@@ -146,7 +47,7 @@ mtad_start; ok $? "mtad starts with listen, submission and smtps, an RSA certifi
 
 # --- port 25: STARTTLS offered, AUTH only under TLS ---
 python3 - "$PORT" <<'PY' > "$T/out" 2>&1
-import sys, tc
+import sys, tlsclient as tc
 s = tc.smtp(int(sys.argv[1]))
 s.ehlo()
 print("before", tc.caps(s))
@@ -166,7 +67,7 @@ like "$out" "^after test\.example PIPELINING SIZE [0-9]+ AUTH PLAIN LOGIN ENHANC
 # --- AUTH in clear, with the right password: refused, on both ports ---
 for p in "$PORT" "$SUB"; do
 	out=$(printf 'EHLO c.example\r\nAUTH PLAIN %s\r\nMAIL FROM:<alice@test.example>\r\nQUIT\r\n' \
-	    "$(python3 -c 'import sys, tc; print(tc.plain("alice", sys.argv[1]))' "$PW_ALICE")" |
+	    "$(python3 -c 'import sys, tlsclient as tc; print(tc.plain("alice", sys.argv[1]))' "$PW_ALICE")" |
 	    $CHAT 127.0.0.1 "$p" | tr -d '\r' | tr '\n' '|')
 	name=$([ "$p" = "$PORT" ] && echo "port 25" || echo "submission")
 	like "$out" "\|250 CHUNKING\|502 5\.5\.1 Error: command not implemented\|" "$name: AUTH before STARTTLS is not offered and refused (502 5.5.1), good password or not"
@@ -207,7 +108,7 @@ like "$(cat "$I/log")" "SSL_accept error from localhost\[127\.0\.0\.1\]: (no com
 
 # --- submission: MAIL needs AUTH; PLAIN and LOGIN, sha512 and sha256 ---
 python3 - "$SUB" "$PW_ALICE" "$PW_BOB" <<'PY' > "$T/out" 2>&1
-import sys, tc
+import sys, tlsclient as tc
 port = int(sys.argv[1])
 pw = {"alice": sys.argv[2], "bob": sys.argv[3]}
 s = tc.tls(port)
@@ -238,7 +139,7 @@ like "$out" "^MAIL after AUTH: 250 " "MAIL after AUTH: 250"
 
 # --- a wrong password: 535 after the delay, 421 at the third ---
 python3 - "$SUB" "$PW_ALICE" "$PW_WRONG" <<'PY' > "$T/out" 2>&1
-import smtplib, sys, time, tc
+import smtplib, sys, time, tlsclient as tc
 s = tc.tls(int(sys.argv[1]))
 for i in range(3):
     t = time.monotonic()
@@ -267,7 +168,7 @@ like "$(cat "$I/log")" "SASL authentication failed for user nosuch$" "and the un
 # --- the world may not read the hashes ---
 chmod 0644 "$T/users"
 python3 - "$SUB" "$PW_ALICE" <<'PY' > "$T/out" 2>&1
-import sys, tc
+import sys, tlsclient as tc
 s = tc.tls(int(sys.argv[1]))
 print(tc.auth(s, "PLAIN", "alice", sys.argv[2]))
 s.quit()
@@ -278,7 +179,7 @@ like "$(cat "$I/log")" "auth: $T/users: mode 644: readable by others" "and the l
 
 # --- what the messages say of their way in (Python's mailbox reads them) ---
 python3 - "$SUB" "$PORT" "$PW_ALICE" <<'PY' > "$T/out" 2>&1
-import sys, tc
+import sys, tlsclient as tc
 s = tc.tls(int(sys.argv[1]))
 tc.auth(s, "PLAIN", "alice", sys.argv[3])
 print("msa", s.sendmail("alice@test.example", ["bob@test.example"],
@@ -304,7 +205,7 @@ like "$(cat "$I/log")" ": [0-9A-Za-z]+: client=localhost\[127\.0\.0\.1\], sasl_u
 
 # --- smtps: TLS before the greeting ---
 python3 - "$SMTPS" "$PW_BOB" <<'PY' > "$T/out" 2>&1
-import sys, tc
+import sys, tlsclient as tc
 s = tc.smtps(int(sys.argv[1]))
 print("tls", s.sock.version())
 print("caps", tc.caps(s))
@@ -350,7 +251,7 @@ like "$(cat "$T/out")" "^then False closed$" "and its EHLO no answer in clear; t
 
 # --- relay: AUTH is what lets a stranger relay ---
 python3 - "$PORT" "$SUB" "$PW_ALICE" <<'PY' > "$T/out" 2>&1
-import sys, tc
+import sys, tlsclient as tc
 for name, port, pw in (("mta", sys.argv[1], None), ("mta-auth", sys.argv[1], sys.argv[3]),
                        ("msa-auth", sys.argv[2], sys.argv[3])):
     s = tc.tls(int(port), src="127.0.0.2")
@@ -380,7 +281,7 @@ cipher=$(sed -n 's/^ *Cipher *: //p' "$T/out")
 like "$cipher" "^ECDHE-ECDSA-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$" "EC: TLSv1.2 with an ECDHE-ECDSA suite, AES-GCM or ChaCha20 ($cipher)"
 before=$(mbox_count "$I/mail/carol")
 python3 - "$SMTPS" "$PW_ALICE" <<'PY' > "$T/out" 2>&1
-import sys, tc
+import sys, tlsclient as tc
 s = tc.smtps(int(sys.argv[1]))
 print("auth", tc.auth(s, "PLAIN", "alice", sys.argv[2]))
 print("sent", s.sendmail("alice@test.example", ["carol@test.example"],
