@@ -44,9 +44,11 @@ def tls(port, src=None):
     return s
 
 
-def caps(s):
-    """the last EHLO reply on one line"""
-    return " ".join(s.ehlo_resp.decode().split("\n"))
+def offers(s):
+    """what the last EHLO offered of STARTTLS and AUTH (the rest is
+    070's to check)"""
+    auth = s.esmtp_features.get("auth", "").strip()
+    return "starttls=%s auth=%s" % (s.has_extn("starttls"), auth or None)
 
 
 def plain(user, pw):
