@@ -338,6 +338,8 @@ hook_starttls(void *arg, struct io *io)
 	if (tls_server_init(s->tls, s->creds, s->fd) == -1) {
 		log_warn("%s[%s]: cannot start TLS: %s", s->p.name,
 		    s->p.addr_text, strerror(errno));
+		free(s->tls);	/* never started: nothing to close */
+		s->tls = NULL;
 		return -1;
 	}
 	if (io_set_transport(io, &tls_transport, s->tls) == -1) {
