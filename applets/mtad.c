@@ -800,6 +800,7 @@ serve(struct mtad *m)
 		if (pf[n].revents & POLLIN)
 			while (read(sigpipe[0], b, sizeof(b)) > 0)
 				;
+		reap(m);	/* sessions that ended count no more */
 		for (int i = 0; i < n && !got_term; i++)
 			if (pf[i].revents & POLLIN)
 				accept_one(m, &m->l[i]);
