@@ -112,7 +112,7 @@ if "$SRC" >/dev/null 2>&1; [ $? -ne 127 ]; then
 	"$SRC" -s 2 -m 60 -l 3000 -f load@far.example -t alice@test.example \
 	    "127.0.0.1:$PORT" 2>"$T/err" || sed "s/^/# /" "$T/err"
 	ok $? "smtp-source -s 2 -m 60: every transaction accepted"
-	wait_for '[ "$(mbox_count "$I/mail/alice")" -ge $((before + 60)) ]' 30
+	wait_for '[ "$(mbox_count "$I/mail/alice")" -ge $((before + 60)) ]' 90
 	ok $? "all 60 delivered"
 	python3 - "$I/mail/alice" <<'PY' > "$T/out" 2>&1
 import mailbox, sys
