@@ -245,6 +245,9 @@ reap(struct runner *r, time_t now)
 		if (WIFSIGNALED(status))
 			log_warn("runner: delivery process %ld killed by "
 			    "signal %d", (long)pid, WTERMSIG(status));
+		else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+			log_warn("runner: delivery process %ld exited with "
+			    "status %d", (long)pid, WEXITSTATUS(status));
 		read_results(r, now);
 		for (int i = 0; i < TABSIZE; i++)
 			for (e = r->tab[i]; e != NULL; e = e->hnext)

@@ -113,7 +113,12 @@ if "$SRC" >/dev/null 2>&1; [ $? -ne 127 ]; then
 	    "127.0.0.1:$PORT" 2>"$T/err" || sed "s/^/# /" "$T/err"
 	ok $? "smtp-source -s 2 -m 60: every transaction accepted"
 	wait_for '[ "$(mbox_count "$I/mail/alice")" -ge $((before + 60)) ]' 90
-	ok $? "all 60 delivered"
+	ok $? "all 60 delivered" || {
+		echo "# $(mbox_count "$I/mail/alice") in the mailbox; the queue and the log:"
+		hk mailq 2>&1 | sed 's/^/# /' | head -20
+		grep -v 'status=sent\|removed\|client=\|from=<\|connect from' "$I/log" | tail -20 | sed 's/^/# /'
+		sed 's/^/# /' "$T/mtad.err" | head -40
+	}
 	python3 - "$I/mail/alice" <<'PY' > "$T/out" 2>&1
 import mailbox, sys
 n = bad = 0
