@@ -1121,8 +1121,10 @@ c_bdat(struct sess *st, char *arg)
 	if (!last)
 		return reply(st, "250 2.0.0 %lld octets received",
 		    (long long)size);
-	if (b->len > 0)		/* a last line without its CRLF */
-		bdat_line(st, &b->d, b->line, b->len, IO_TERM_CRLF, b->over);
+	/* a last line without its CRLF is stored with one: the same limit */
+	if (b->len > 0)
+		bdat_line(st, &b->d, b->line, b->len, IO_TERM_CRLF, b->over ||
+		    b->len + 2 > LIM_SMTP_TEXT);
 	d = b->d;
 	b->on = 0;		/* data_done ends it: reset must not */
 	return data_done(st, &d);

@@ -1131,6 +1131,50 @@ t_bdat(void)
 	finish();
 }
 
+#define TOOLONG	"500 5.5.2 Error: message line too long (RFC 5321 4.5.3.1.6)"
+
+/* BDAT LAST with one line of octets text, then end ("", CRLF, LF):
+   the reply, and what the ops heard. */
+static void
+bdat_text(int octets, const char *end, const char *want)
+{
+	size_t	 n, e = strlen(end);
+	char	*l = malloc((size_t)octets + e + 32), name[64], line[32];
+
+	snprintf(name, sizeof(name), "BDAT, a %d-octet line %s", octets,
+	    e == 0 ? "without CRLF" : e == 1 ? "and a bare LF" : "and CRLF");
+	n = (size_t)snprintf(l, 32, "BDAT %zu LAST\r\n", (size_t)octets + e);
+	memset(l + n, 'x', (size_t)octets);
+	memcpy(l + n + (size_t)octets, end, e);
+	start(NULL);
+	open_tx();
+	say_raw(l, n + (size_t)octets + e);
+	is_str(reply(), want, "%s: %.3s", name, want);
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "%s: in step", name);
+	cmd("QUIT\r\n");
+	finish();
+	snprintf(line, sizeof(line), "LINE(%d) xxx", octets);
+	if (want[0] == '2')
+		ok(logged(line) && logged("END 1"), "%s: fed whole", name);
+	else
+		ok(!logged("LINE(") && logged("END 0"), "%s: nothing fed, "
+		    "data_end(0)", name);
+	free(l);
+}
+
+/* A BDAT line is held to LIM_SMTP_TEXT as a DATA line is, the last
+   one without CRLF too (it is stored with one). */
+static void
+t_bdat_lines(void)
+{
+	bdat_text(LIM_SMTP_TEXT - 2, "\r\n", "250 2.0.0 Ok: queued as MOCK1");
+	bdat_text(LIM_SMTP_TEXT - 1, "\r\n", TOOLONG);
+	bdat_text(LIM_SMTP_TEXT - 2, "", "250 2.0.0 Ok: queued as MOCK1");
+	bdat_text(LIM_SMTP_TEXT - 1, "", TOOLONG);
+	bdat_text(LIM_SMTP_TEXT, "", TOOLONG);
+	bdat_text(LIM_SMTP_TEXT + 1, "", TOOLONG);
+}
+
 int
 main(void)
 {
@@ -1148,6 +1192,7 @@ main(void)
 	t_starttls();
 	t_auth();
 	t_bdat();
+	t_bdat_lines();
 	t_dsn();
 	t_smtputf8();
 	t_size();
