@@ -86,6 +86,7 @@ struct chunks {
 	char		 line[LIM_SMTP_TEXT];
 	size_t		 len;
 	int		 over;		/* the line passed LIM_SMTP_TEXT */
+	int		 cr;		/* its last octet so far is a CR */
 };
 
 
@@ -1018,23 +1019,25 @@ bdat_bytes(struct sess *st, const char *p, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] != '\n') {
+			b->cr = p[i] == '\r';
 			if (b->len < sizeof(b->line))
 				b->line[b->len++] = p[i];
 			else
 				b->over = 1;
 			continue;
 		}
+		/* the line's own end, not the end of what was kept of it:
+		   past the limit, the CR before the LF was not kept */
 		len = b->len;
-		term = IO_TERM_LF;
-		if (len > 0 && b->line[len - 1] == '\r') {
-			term = IO_TERM_CRLF;
+		term = b->cr ? IO_TERM_CRLF : IO_TERM_LF;
+		if (b->cr && !b->over)
 			len--;
-		}
 		/* LIM_SMTP_TEXT counts the CRLF */
 		bdat_line(st, &b->d, b->line, len, term, b->over ||
 		    len + 2 > LIM_SMTP_TEXT);
 		b->len = 0;
 		b->over = 0;
+		b->cr = 0;
 	}
 }
 

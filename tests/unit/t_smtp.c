@@ -1163,12 +1163,16 @@ bdat_text(int octets, const char *end, const char *want)
 }
 
 /* A BDAT line is held to LIM_SMTP_TEXT as a DATA line is, the last
-   one without CRLF too (it is stored with one). */
+   one without CRLF too (it is stored with one); one over it is too
+   long, however it ends, and bare if it ends in a bare LF. */
 static void
 t_bdat_lines(void)
 {
 	bdat_text(LIM_SMTP_TEXT - 2, "\r\n", "250 2.0.0 Ok: queued as MOCK1");
 	bdat_text(LIM_SMTP_TEXT - 1, "\r\n", TOOLONG);
+	bdat_text(LIM_SMTP_TEXT, "\r\n", TOOLONG);
+	bdat_text(LIM_SMTP_TEXT + 1, "\r\n", TOOLONG);
+	bdat_text(1500, "\n", BARE);
 	bdat_text(LIM_SMTP_TEXT - 2, "", "250 2.0.0 Ok: queued as MOCK1");
 	bdat_text(LIM_SMTP_TEXT - 1, "", TOOLONG);
 	bdat_text(LIM_SMTP_TEXT, "", TOOLONG);
