@@ -82,6 +82,7 @@ struct dstate {
 struct chunks {
 	int		 on;		/* BDAT was used in this transaction */
 	int		 failed;	/* data_begin said no: refuse the rest */
+	char		 why[LIM_SMTP_REPLY];	/* ... with its reply */
 	struct dstate	 d;
 	char		 line[LIM_SMTP_TEXT];
 	size_t		 len;
@@ -1109,12 +1110,17 @@ c_bdat(struct sess *st, char *arg)
 			r = ops->data_begin(st->s->ctx, st->reply,
 			    sizeof(st->reply));
 		b->failed = r == -1;
+		/* its reply answers every chunk, though other ops (RCPT)
+		   write theirs into st->reply in between */
+		if (b->failed)
+			memcpy(b->why, st->reply, sizeof(b->why));
 	}
 	if (bdat_read(st, size, !b->failed) == -1) {
 		reset(st);	/* data_end(0) for what was begun */
 		return GO_END;
 	}
 	if (b->failed) {
+		memcpy(st->reply, b->why, sizeof(st->reply));
 		r = op_reply(st, -1, "", "451 4.3.0 Error: cannot take the "
 		    "message now");
 		if (last)

@@ -26,6 +26,7 @@
 
 static struct buf	 rec;		/* the child's record of op calls */
 static int		 refused;	/* data_line said no */
+static int		 refuse_begin;	/* data_begin says no */
 
 static void rec_add(const char *, ...) __attribute__((format(printf, 1, 2)));
 
@@ -89,7 +90,12 @@ m_rcpt(void *ctx, const char *addr, const struct smtp_rcpt_params *p,
 static int
 m_data_begin(void *ctx, char *reply, size_t len)
 {
-	(void)ctx; (void)reply; (void)len;
+	(void)ctx;
+	if (refuse_begin) {
+		rec_add("DATA-");
+		snprintf(reply, len, "452 4.3.1 mock: no room for it now");
+		return -1;
+	}
 	rec_add("DATA");
 	refused = 0;
 	return 0;
@@ -1162,6 +1168,33 @@ bdat_text(int octets, const char *end, const char *want)
 	free(l);
 }
 
+/* A BDAT transaction data_begin refused: every chunk of it gets the
+   op's reply, whatever other op spoke in between, and no data_end. */
+static void
+t_bdat_refused(void)
+{
+	refuse_begin = 1;
+	start(NULL);
+	open_tx();
+	say("BDAT 3\r\nabc");
+	is_str(reply(), "452 4.3.1 mock: no room for it now",
+	    "BDAT, data_begin refused: its reply");
+	is_str(cmd("RCPT TO:<reject@d.example>\r\n"), "550 5.1.1 "
+	    "<reject@d.example>: Recipient address rejected", "a RCPT refused "
+	    "in between");
+	say("BDAT 2\r\nde");
+	is_str(reply(), "452 4.3.1 mock: no room for it now",
+	    "the next chunk: the same reply, not the RCPT's");
+	say("BDAT 2 LAST\r\nfg");
+	is_str(reply(), "452 4.3.1 mock: no room for it now", "and LAST");
+	is_str(cmd("NOOP\r\n"), "250 2.0.0 Ok", "in step");
+	cmd("QUIT\r\n");
+	finish();
+	refuse_begin = 0;
+	ok(logged("DATA-\n") && !logged("END"), "data_begin once, no "
+	    "data_end");
+}
+
 /* A BDAT line is held to LIM_SMTP_TEXT as a DATA line is, the last
    one without CRLF too (it is stored with one); one over it is too
    long, however it ends, and bare if it ends in a bare LF. */
@@ -1197,6 +1230,7 @@ main(void)
 	t_auth();
 	t_bdat();
 	t_bdat_lines();
+	t_bdat_refused();
 	t_dsn();
 	t_smtputf8();
 	t_size();
