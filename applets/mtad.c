@@ -293,7 +293,6 @@ static void
 detach(void)
 {
 	pid_t	 pid;
-	int	 fd;
 
 	if ((pid = fork()) == -1)
 		app_die(EX_OSERR, "cannot fork: %s", strerror(errno));
@@ -306,13 +305,7 @@ detach(void)
 		_exit(0);
 	if (chdir("/") == -1)
 		app_die(EX_OSERR, "cannot chdir /: %s", strerror(errno));
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
+	app_null_stdio();
 }
 
 /* ------------------------------------------------------------- session */

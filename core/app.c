@@ -215,11 +215,25 @@ default_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+void
+app_null_stdio(void)
+{
+	int	 fd;
+
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
 int
 app_kick(const struct conf *c, char **ids, int n, int foreground)
 {
 	pid_t	 pid;
-	int	 fd, r;
+	int	 r;
 
 	/* a running daemon delivers at once when poked */
 	if ((r = queue_poke()) == 1 && !foreground)
@@ -239,13 +253,7 @@ app_kick(const struct conf *c, char **ids, int n, int foreground)
 		if (pid > 0)
 			return KICK_CHILD;
 		setsid();
-		if ((fd = open("/dev/null", O_RDWR)) != -1) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			if (fd > 2)
-				close(fd);
-		}
+		app_null_stdio();
 	}
 	default_signals();
 	deliver_ids(c, ids, n, 0);

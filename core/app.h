@@ -79,6 +79,9 @@ int	app_spool(const struct conf *c, int create);
 enum { KICK_DAEMON, KICK_CHILD, KICK_DONE, KICK_WAITS };
 int	app_kick(const struct conf *c, char **ids, int n, int foreground);
 
+/* stdin, stdout and stderr on /dev/null (a detached process). */
+void	app_null_stdio(void);
+
 /* "APPLET: fatal: ..." on stderr and exit(code). */
 void	app_die(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
