@@ -8,6 +8,7 @@
 #   make check-asan the same tests on a glibc build with ASan and UBSan
 #   make fuzz       libFuzzer on every parser of outside input (clang)
 #   make charset-tables  regenerate core/charset_tables.h (Python 3)
+#   make bcrypt-tables   regenerate core/bcrypt_tables.h (Python 3)
 #
 #   make ARCH=aarch64, make ARCH=armhf
 #                   the same static binary for 64-bit or 32-bit ARM, as
@@ -173,6 +174,10 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/f_%)
 charset-tables:
 	scripts/gen-charset-tables core/charset_tables.h
 
+# Blowfish's initial state for bcrypt: pi's digits, computed.
+bcrypt-tables:
+	scripts/gen-bcrypt-tables core/bcrypt_tables.h
+
 demo: deps $(BIN)
 	scripts/demo
 
@@ -203,4 +208,4 @@ clean:
 	rm -rf build build-asan build-fuzz hikyaku hikyaku-asan demo \
 	    build-aarch64 build-armhf
 
-.PHONY: all units deps check check-units check-cross check-asan fuzz fuzz-deps charset-tables demo bench size install clean
+.PHONY: all units deps check check-units check-cross check-asan fuzz fuzz-deps charset-tables bcrypt-tables demo bench size install clean

@@ -3,6 +3,7 @@
  * sha256-crypt are Ulrich Drepper's "Unix crypt using SHA-256 and
  * SHA-512" (the specification glibc, libxcrypt and musl follow), built
  * here on BearSSL's hashes: Debian's musl was built without crypt(3).
+ * bcrypt is core/bcrypt.c.
  */
 #include <sys/stat.h>
 
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "bcrypt.h"
 #include "limits.h"
 
 enum kind { K_BAD, K_LOCKED, K_SHA512, K_SHA256, K_BCRYPT };
@@ -248,14 +250,18 @@ ct_equal(const char *x, const char *y)
 	return d == 0;
 }
 
-/* 1 when pass hashes to stored (a sha-crypt hash), else 0. */
+/* 1 when pass hashes to stored (sha-crypt or bcrypt), else 0. */
 static int
 verify(const char *pass, const char *stored, enum kind k)
 {
 	char	 out[CRYPT_OUT];
 	int	 r;
 
-	sha_crypt(pass, stored, k == K_SHA512, out);
+	if (k == K_BCRYPT) {
+		if (bcrypt_hash(pass, stored, out) == -1)
+			return 0;
+	} else
+		sha_crypt(pass, stored, k == K_SHA512, out);
 	r = ct_equal(out, stored);
 	explicit_bzero(out, sizeof(out));
 	return r;
@@ -321,7 +327,7 @@ struct scan {
 	int		 shadow;	/* shadow(5) rules, else auth_users */
 	int		 found;		/* line of user's entry, or 0 */
 	char		 hash[LIM_PW_LINE + 1];	/* user's hash */
-	char		 dummy[CRYPT_OUT];	/* the file's first sha hash */
+	char		 dummy[CRYPT_OUT];	/* the file's first hash */
 };
 
 /* One line, without its newline.  -1 (with err) if it is malformed. */
@@ -358,7 +364,7 @@ scan_line(struct scan *s, char *line, int lineno, char *err, size_t errlen)
 		    line);
 		return -1;
 	}
-	if ((k == K_SHA512 || k == K_SHA256) && s->dummy[0] == '\0' &&
+	if (k != K_BAD && k != K_LOCKED && s->dummy[0] == '\0' &&
 	    strlen(hash) < sizeof(s->dummy))
 		memcpy(s->dummy, hash, strlen(hash) + 1);
 	if (strcmp(line, s->user) != 0)
@@ -425,15 +431,10 @@ check(struct scan *s, const char *pass, char *err, size_t errlen)
 	if (scan_file(s, err, errlen) == -1)
 		return -1;
 	k = s->found ? hash_kind(s->hash) : K_BAD;
-	if (k == K_SHA512 || k == K_SHA256) {
+	if (k == K_SHA512 || k == K_SHA256 || k == K_BCRYPT) {
 		r = verify(pass, s->hash, k);
 		explicit_bzero(s->hash, sizeof(s->hash));
 		return r;
-	}
-	if (k == K_BCRYPT) {
-		snprintf(err, errlen, "%s:%d: bcrypt hashes are not checked "
-		    "yet (use sha512-crypt)", s->file, s->found);
-		return -1;
 	}
 	/* unknown, locked or never matching: the same work all the same */
 	if (s->dummy[0] == '\0')

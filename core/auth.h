@@ -4,10 +4,9 @@
  * daemon's small privileged helper, never by a session).
  *
  * Hashes: sha512-crypt ($6$) and sha256-crypt ($5$), computed here on
- * BearSSL's SHA-2 (Debian's musl has no crypt(3) at all).  bcrypt
- * ($2a$, $2b$, $2y$) is recognised but not computed yet: its user
- * cannot be checked (-1).  DES, MD5 ($1$), yescrypt ($y$) and other
- * schemes are never accepted.
+ * BearSSL's SHA-2 (Debian's musl has no crypt(3) at all), and bcrypt
+ * ($2a$, $2b$, $2y$; core/bcrypt.c).  DES, MD5 ($1$), yescrypt ($y$)
+ * and other schemes are never accepted.
  *
  * Both calls return 1 good, 0 bad, -1 cannot check (err says why), as
  * the session's check_password hook wants.  Whoever is asked about,
@@ -54,7 +53,7 @@ int	auth_check(const char *file, const char *user, const char *pass,
  * line over LIM_PW_LINE, a line without a colon or with an empty name.
  * The user's entry is 0 when locked ('*', '!'), empty (no password is
  * no login here) or of a scheme not computed here (DES, MD5, yescrypt),
- * with the reason in err; bcrypt is -1 as above.  Names over LIM_USER
+ * with the reason in err.  Names over LIM_USER
  * are skipped: no such user can log in.
  */
 int	auth_check_shadow(const char *file, const char *user, const char *pass,

@@ -2,7 +2,7 @@
 # mtad with TLS and AUTH, driven by real clients (Python's smtplib and
 # ssl, openssl s_client) and by raw bytes: STARTTLS on port 25 and on
 # submission, implicit TLS (smtps), AUTH PLAIN and LOGIN against
-# sha512-crypt and sha256-crypt hashes, what a client may do before and
+# sha512-crypt, sha256-crypt and bcrypt hashes, what a client may do before and
 # after each, what the delivered message says of it (read back with
 # Python's mailbox), an RSA and an EC certificate, and the start-up
 # errors of bad TLS settings.
@@ -17,18 +17,21 @@ crypt_python || { echo "1..0 # SKIP needs a python3 with the crypt module (3.12 
 K=$T/tls
 tls_files "$K" || { echo "Bail out! openssl could not make the test CA and certificates"; exit 1; }
 
-# --- auth_users: alice with sha512-crypt, bob with sha256-crypt ---
+# --- auth_users: alice with sha512-crypt, bob with sha256-crypt, carol
+# with bcrypt ---
 PW_ALICE='Alice-Secret-512'
 PW_BOB='Bob-Secret-256'
+PW_CAROL='Carol-Secret-bcrypt'
 PW_WRONG='Wrong-Guess-42'
-$PYCRYPT - "$PW_ALICE" "$PW_BOB" > "$T/users" <<'PY'
+$PYCRYPT - "$PW_ALICE" "$PW_BOB" "$PW_CAROL" > "$T/users" <<'PY'
 import crypt, sys
 print("# test users")
 print("alice:" + crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_SHA512)))
 print("bob:" + crypt.crypt(sys.argv[2], crypt.mksalt(crypt.METHOD_SHA256)))
+print("carol:" + crypt.crypt(sys.argv[3], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))
 PY
 chmod 0640 "$T/users"
-is "$(grep -v '^#' "$T/users" | cut -d: -f2 | cut -c1-3 | tr '\n' ' ')" '$6$ $5$ ' "auth_users: a sha512-crypt and a sha256-crypt hash, by Python's crypt"
+is "$(grep -v '^#' "$T/users" | cut -d: -f2 | cut -c1-3 | tr '\n' ' ')" '$6$ $5$ $2b ' "auth_users: a sha512-crypt, a sha256-crypt and a bcrypt hash, by Python's crypt"
 
 PORT=$(free_port)
 SUB=$(free_port)
@@ -107,15 +110,15 @@ is "$(test $rc -ne 0 && grep -c 'Cipher is (NONE)' "$T/out")" 1 "s_client -tls1_
 like "$(cat "$I/log")" "SSL_accept error from localhost\[127\.0\.0\.1\]: (no common protocol version|sent alert 70 \(protocol_version\))$" "the server refused TLS 1.1 itself (alert protocol_version)"
 
 # --- submission: MAIL needs AUTH; PLAIN and LOGIN, sha512 and sha256 ---
-python3 - "$SUB" "$PW_ALICE" "$PW_BOB" <<'PY' > "$T/out" 2>&1
+python3 - "$SUB" "$PW_ALICE" "$PW_BOB" "$PW_CAROL" <<'PY' > "$T/out" 2>&1
 import sys, tlsclient as tc
 port = int(sys.argv[1])
-pw = {"alice": sys.argv[2], "bob": sys.argv[3]}
+pw = {"alice": sys.argv[2], "bob": sys.argv[3], "carol": sys.argv[4]}
 s = tc.tls(port)
 print("caps", tc.offers(s))
 print("mail before AUTH:", *s.docmd("MAIL FROM:<alice@test.example>"))
 s.quit()
-for user in ("alice", "bob"):
+for user in ("alice", "bob", "carol"):
     for mech in ("PLAIN", "LOGIN"):
         s = tc.tls(port)
         print(mech, user, tc.auth(s, mech, user, pw[user]))
@@ -133,6 +136,8 @@ like "$out" "^PLAIN alice 235 2\.7\.0 Authentication successful$" "AUTH PLAIN, s
 like "$out" "^LOGIN alice 235 2\.7\.0 Authentication successful$" "AUTH LOGIN, sha512-crypt user: 235"
 like "$out" "^PLAIN bob 235 2\.7\.0 Authentication successful$" "AUTH PLAIN, sha256-crypt user: 235"
 like "$out" "^LOGIN bob 235 2\.7\.0 Authentication successful$" "AUTH LOGIN, sha256-crypt user: 235"
+like "$out" "^PLAIN carol 235 2\.7\.0 Authentication successful$" "AUTH PLAIN, bcrypt user: 235"
+like "$out" "^LOGIN carol 235 2\.7\.0 Authentication successful$" "AUTH LOGIN, bcrypt user: 235"
 like "$out" "^EHLO after AUTH: starttls=False auth=None$" "once authenticated, AUTH is no longer offered"
 like "$out" "^AUTH again: 503 b'5\.5\.1 Error: already authenticated'$" "and a second AUTH gets 503 (RFC 4954 4: MUST)"
 like "$out" "^MAIL after AUTH: 250 " "MAIL after AUTH: 250"

@@ -94,7 +94,7 @@ main(void)
 {
 	static const char *pws[] = { "secret", "hunter2 with spaces",
 	    "p\xc3\xa4ssw\xc3\xb6rd", "" };
-	static char	 h512[4][256], h256[4][256], hr[2][256], hb[1][256];
+	static char	 h512[4][256], h256[4][256], hr[2][256], hb[4][256];
 	static char	 text[8192], big[LIM_PASS + 2];
 	static const size_t lens[] = { 1, 31, 32, 33, 63, 64, 65, 127, 128,
 	    129, 200, 511 };
@@ -193,19 +193,47 @@ main(void)
 	is_int(check(f, "u", big), 0, "over LIM_PASS: bad");
 	is_str(err, "", "over LIM_PASS: no detail");
 
-	/* bcrypt: a well-formed entry not computed here */
-	if (pyhash("BLOWFISH", 16, pws, 1, hb) == 1 &&
+	/* bcrypt ($2b$, cost 4): every password, and 72 bytes counting */
+	if (pyhash("BLOWFISH", 16, pws, 4, hb) == 4 &&
 	    strncmp(hb[0], "$2", 2) == 0) {
-		snprintf(text, sizeof(text), "bc:%s\nalice:%s\n", hb[0],
-		    h512[0]);
+		snprintf(text, sizeof(text), "bc:%s\nb2:%s\nb3:%s\nb4:%s\n"
+		    "alice:%s\n", hb[0], hb[1], hb[2], hb[3], h512[0]);
 		f = write_file("bcrypt", 0600, text);
-		is_int(check(f, "bc", "secret"), -1, "bcrypt: cannot check");
-		ok(has("bcrypt:1:") && has("bcrypt"), "err: %s", err);
+		is_int(check(f, "bc", "secret"), 1, "bcrypt: the password");
+		is_int(check(f, "bc", "Secret"), 0, "bcrypt: another one");
+		is_int(check(f, "b2", pws[1]), 1, "bcrypt: with spaces");
+		is_int(check(f, "b3", pws[2]), 1, "bcrypt: UTF-8");
+		is_int(check(f, "b4", ""), 1, "bcrypt: empty password");
+		is_int(check(f, "b4", "x"), 0, "bcrypt: not empty");
 		is_int(check(f, "alice", "secret"), 1,
 		    "a bcrypt line does not spoil the others");
+		is_int(check(f, "nobody", "secret"), 0, "unknown user: 0");
 	} else
-		printf("ok %d # skip no bcrypt in this system's crypt\n",
-		    ++tap_n);
+		for (int j = 0; j < 8; j++)
+			printf("ok %d # skip no bcrypt in this system's crypt\n",
+			    ++tap_n);
+	memset(lenpw[0], 'b', 80);
+	lenpw[0][80] = '\0';
+	{
+		const char	*one[] = { lenpw[0] };
+
+		if (pyhash("BLOWFISH", 16, one, 1, hb) == 1 &&
+		    strncmp(hb[0], "$2", 2) == 0) {
+			snprintf(text, sizeof(text), "long:%s\n", hb[0]);
+			f = write_file("bcrypt", 0600, text);
+			is_int(check(f, "long", lenpw[0]), 1,
+			    "bcrypt: an 80-byte password");
+			lenpw[0][75] = 'c';	/* past the 72 that count */
+			is_int(check(f, "long", lenpw[0]), 1,
+			    "bcrypt: bytes past 72 do not count, as libcrypt");
+			lenpw[0][70] = 'c';
+			is_int(check(f, "long", lenpw[0]), 0,
+			    "bcrypt: a byte within 72 does");
+		} else
+			for (int j = 0; j < 3; j++)
+				printf("ok %d # skip no bcrypt in this system's "
+				    "crypt\n", ++tap_n);
+	}
 
 	/* malformed lines: -1, naming file and line */
 	f = write_file("m", 0600, "# x\nalice:$1$abcdefgh$"
