@@ -54,36 +54,37 @@ word(const unsigned char *d, size_t n, size_t *j)
 	return w;
 }
 
-/* The key into P; then P and S replaced by encipherments, each input
-   block XORed with the next 8 bytes of data (none: data NULL). */
+/* One step of the schedule: the running block, XORed with the next 8
+   bytes of data (unless there is none), enciphered into dst[0..1]. */
+static void
+step(const struct bf *c, const unsigned char *data, size_t dn, size_t *k,
+    uint32_t lr[2], uint32_t *dst)
+{
+	if (data != NULL) {
+		lr[0] ^= word(data, dn, k);
+		lr[1] ^= word(data, dn, k);
+	}
+	encipher(c, &lr[0], &lr[1]);
+	dst[0] = lr[0];
+	dst[1] = lr[1];
+}
+
+/* The key into P; then P and S replaced, pair by pair, by the running
+   block's encipherments (data NULL: the schedule without a salt). */
 static void
 expand(struct bf *c, const unsigned char *data, size_t dn,
     const unsigned char *key, size_t kn)
 {
-	uint32_t	 l = 0, r = 0, *all[4 * 128 + 9][2];
+	uint32_t	 lr[2] = { 0, 0 };
 	size_t		 j = 0, k = 0;
-	int		 n = 0;
 
 	for (int i = 0; i < 18; i++)
 		c->p[i] ^= word(key, kn, &j);
-	for (int i = 0; i < 18; i += 2, n++) {
-		all[n][0] = &c->p[i];
-		all[n][1] = &c->p[i + 1];
-	}
+	for (int i = 0; i < 18; i += 2)
+		step(c, data, dn, &k, lr, &c->p[i]);
 	for (int b = 0; b < 4; b++)
-		for (int i = 0; i < 256; i += 2, n++) {
-			all[n][0] = &c->s[b][i];
-			all[n][1] = &c->s[b][i + 1];
-		}
-	for (int i = 0; i < n; i++) {
-		if (data != NULL) {
-			l ^= word(data, dn, &k);
-			r ^= word(data, dn, &k);
-		}
-		encipher(c, &l, &r);
-		*all[i][0] = l;
-		*all[i][1] = r;
-	}
+		for (int i = 0; i < 256; i += 2)
+			step(c, data, dn, &k, lr, &c->s[b][i]);
 }
 
 static void
