@@ -6,20 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 instance
 echo "max_rcpt = 5" >> "$I/hikyaku.conf"
-
-if ! command -v socat >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1
-then
-	skip "socat and python3 are needed (scripts/deps installs them)"
-	done_testing
-fi
-
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-socat TCP-LISTEN:"$PORT",bind=127.0.0.1,reuseaddr,fork \
-    EXEC:"${HK_RUN:+$HK_RUN }$HIKYAKU sendmail -bs" 2>"$T/socat.err" &
-SOCAT=$!
-trap 'kill $SOCAT 2>/dev/null; cat "$T/socat.err" >&2; rm -rf "$T"' EXIT
-wait_for "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT)).close()'"
-ok $? "socat listens on 127.0.0.1:$PORT"
+bs_server
 
 # The client prints "name=value" lines; the checks below read them.
 cat > "$T/client.py" <<'PY'

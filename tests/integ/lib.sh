@@ -217,6 +217,24 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# bs_server [ARGS...]: `sendmail -bs ARGS` for each connection to
+# 127.0.0.1:$PORT (socat, killed at exit, its errors shown then);
+# skips the whole test, with the reason, without socat or python3.
+bs_server() {
+	if ! command -v socat >/dev/null 2>&1 ||
+	    ! command -v python3 >/dev/null 2>&1; then
+		skip "socat and python3 are needed (scripts/deps installs them)"
+		done_testing
+	fi
+	PORT=$(free_port)
+	socat TCP-LISTEN:"$PORT",bind=127.0.0.1,reuseaddr,fork \
+	    EXEC:"${HK_RUN:+$HK_RUN }$HIKYAKU sendmail -bs $*" 2>"$T/socat.err" &
+	SOCAT=$!
+	trap 'kill $SOCAT 2>/dev/null; cat "$T/socat.err" >&2; rm -rf "$T"' EXIT
+	wait_for "python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT)).close()'"
+	ok $? "socat listens on 127.0.0.1:$PORT"
+}
+
 # mtad_start [ARGS...]: start mtad -f on the instance (its listen
 # settings already written), in the background; $MTAD_PID is the
 # master.  Waits until every address in $MTAD_WAIT (host:port words,
