@@ -629,6 +629,17 @@ static int set_command_timeout(struct conf *c, const char *v, char *e, size_t l)
 static int set_delay_warning(struct conf *c, const char *v, char *e, size_t l)
 { return set_time(&c->delay_warning, v, 1, e, l); }
 
+#define SMTP_TIMEOUT(field, i) \
+static int set_##field(struct conf *c, const char *v, char *e, size_t l) \
+{ return set_time(&c->smtp_timeout[i], v, 0, e, l); }
+SMTP_TIMEOUT(smtp_connect_timeout, SMTP_T_CONNECT)
+SMTP_TIMEOUT(smtp_helo_timeout, SMTP_T_HELO)
+SMTP_TIMEOUT(smtp_mail_timeout, SMTP_T_MAIL)
+SMTP_TIMEOUT(smtp_rcpt_timeout, SMTP_T_RCPT)
+SMTP_TIMEOUT(smtp_data_init_timeout, SMTP_T_DATA_INIT)
+SMTP_TIMEOUT(smtp_data_xfer_timeout, SMTP_T_DATA_XFER)
+SMTP_TIMEOUT(smtp_data_done_timeout, SMTP_T_DATA_DONE)
+
 static int
 set_login(char **dst, const char *v, char *err, size_t len)
 {
@@ -757,6 +768,20 @@ static const struct key keys[] = {
 	    "obeyed", set_allow_files },
 	{ "command_timeout", "1h", "limit for a |command delivery",
 	    set_command_timeout },
+	{ "smtp_connect_timeout", "30s", "outbound: TCP connection",
+	    set_smtp_connect_timeout },
+	{ "smtp_helo_timeout", "5m", "outbound: greeting, EHLO, STARTTLS, "
+	    "AUTH replies", set_smtp_helo_timeout },
+	{ "smtp_mail_timeout", "5m", "outbound: reply to MAIL FROM",
+	    set_smtp_mail_timeout },
+	{ "smtp_rcpt_timeout", "5m", "outbound: reply to RCPT TO",
+	    set_smtp_rcpt_timeout },
+	{ "smtp_data_init_timeout", "2m", "outbound: reply to DATA",
+	    set_smtp_data_init_timeout },
+	{ "smtp_data_xfer_timeout", "3m", "outbound: each block of the "
+	    "message sent", set_smtp_data_xfer_timeout },
+	{ "smtp_data_done_timeout", "10m", "outbound: reply to the final "
+	    "dot", set_smtp_data_done_timeout },
 	{ "masquerade", "", "domain replacing the local host in senders of "
 	    "outgoing mail", set_masquerade },
 	{ "delay_warning", "", "warn the sender of mail queued that long",

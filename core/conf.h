@@ -16,6 +16,18 @@
 
 enum conf_tls { TLS_NONE, TLS_MAY, TLS_ENCRYPT, TLS_VERIFY };
 
+/* The SMTP client's timeouts (RFC 5321 4.5.3.2), in Postfix's names. */
+enum conf_smtp_timeout {
+	SMTP_T_CONNECT,		/* smtp_connect_timeout: the TCP connection */
+	SMTP_T_HELO,		/* smtp_helo_timeout: greeting, EHLO, TLS, AUTH */
+	SMTP_T_MAIL,		/* smtp_mail_timeout: MAIL FROM */
+	SMTP_T_RCPT,		/* smtp_rcpt_timeout: RCPT TO */
+	SMTP_T_DATA_INIT,	/* smtp_data_init_timeout: DATA's 354 */
+	SMTP_T_DATA_XFER,	/* smtp_data_xfer_timeout: each block sent */
+	SMTP_T_DATA_DONE,	/* smtp_data_done_timeout: the final reply */
+	SMTP_T_N
+};
+
 /* where |command and /file destinations are obeyed */
 #define CONF_ALLOW_ALIASES	0x1
 #define CONF_ALLOW_FORWARD	0x2
@@ -76,6 +88,7 @@ struct conf {
 	int	 allow_commands;	/* CONF_ALLOW_* bits */
 	int	 allow_files;
 	time_t	 command_timeout;
+	time_t	 smtp_timeout[SMTP_T_N];
 	char	*masquerade;
 	time_t	 delay_warning;		/* 0: none */
 	int	 pop3_plaintext;
