@@ -52,5 +52,10 @@
 				   looked at; the rest is cut */
 #define LIM_TLS_CHAIN	8	/* certificates in the tls_cert chain */
 #define LIM_TLS_DER	32768	/* DER bytes of that chain and the key kept */
+#define LIM_DNS_MX	100	/* MX records of a domain kept (the best ones) */
+#define LIM_DNS_CNAME	8	/* CNAMEs followed in one reply */
+#define LIM_DNS_SERVERS	3	/* nameservers of resolv.conf asked (as libc) */
+#define LIM_ROUTE_HOSTS	10	/* hosts tried for one domain */
+#define LIM_ROUTE_ADDRS	8	/* addresses tried of one host */
 
 #endif
