@@ -57,5 +57,7 @@
 #define LIM_DNS_SERVERS	3	/* nameservers of resolv.conf asked (as libc) */
 #define LIM_ROUTE_HOSTS	10	/* hosts tried for one domain */
 #define LIM_ROUTE_ADDRS	8	/* addresses tried of one host */
+#define LIM_TLS_ANCHORS	1000	/* certificates taken from the tls_ca bundle */
+#define LIM_TLS_DN	1024	/* DER bytes of one trust anchor's subject name */
 
 #endif

@@ -364,16 +364,15 @@ static const uint16_t suites_ec[] = {
 	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 };
 
-int
-tls_server_init(struct tls *t, const struct tls_creds *c, int fd)
+/*
+ * What both sides share: TLS 1.2 only, no renegotiation, SHA-2 for the
+ * PRF and signatures, AES-GCM and ChaCha20-Poly1305, the default EC
+ * code (P-256, P-384, P-521, X25519) for ECDHE.  For core/tls_client.c
+ * too.
+ */
+void
+tls_profile(br_ssl_engine_context *eng)
 {
-	br_ssl_server_context	*sc = &t->sc;
-	br_ssl_engine_context	*eng = &sc->eng;
-
-	br_ssl_server_zero(sc);
-	t->fd = fd;
-	t->err = 0;
-	t->eof = 0;
 	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
 	br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 	br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
@@ -384,6 +383,22 @@ tls_server_init(struct tls *t, const struct tls_creds *c, int fd)
 	br_ssl_engine_set_default_aes_gcm(eng);
 	br_ssl_engine_set_default_chapol(eng);
 	br_ssl_engine_set_default_ec(eng);
+}
+
+int
+tls_server_init(struct tls *t, const struct tls_creds *c, int fd)
+{
+	br_ssl_server_context	*sc = &t->u.sc;
+	br_ssl_engine_context	*eng = &sc->eng;
+
+	br_ssl_server_zero(sc);
+	t->eng = eng;
+	t->client = 0;
+	t->fd = fd;
+	t->err = 0;
+	t->eof = 0;
+	t->done = 0;
+	tls_profile(eng);
 	if (c->keytype == BR_KEYTYPE_RSA) {
 		br_ssl_engine_set_suites(eng, suites_rsa,
 		    sizeof(suites_rsa) / sizeof(suites_rsa[0]));
@@ -415,7 +430,7 @@ tls_server_init(struct tls *t, const struct tls_creds *c, int fd)
 static int
 stopped(struct tls *t)
 {
-	t->err = br_ssl_engine_last_error(&t->sc.eng);
+	t->err = br_ssl_engine_last_error(t->eng);
 	errno = t->err == BR_ERR_OK ? EPIPE :
 	    t->err == BR_ERR_IO ? ECONNRESET : EPROTO;
 	return -1;
@@ -425,7 +440,7 @@ stopped(struct tls *t)
 static int
 send_rec(struct tls *t, struct pollfd *want)
 {
-	br_ssl_engine_context	*eng = &t->sc.eng;
+	br_ssl_engine_context	*eng = t->eng;
 	unsigned char		*p;
 	size_t			 n;
 	ssize_t			 w;
@@ -447,7 +462,7 @@ send_rec(struct tls *t, struct pollfd *want)
 static int
 recv_rec(struct tls *t, struct pollfd *want)
 {
-	br_ssl_engine_context	*eng = &t->sc.eng;
+	br_ssl_engine_context	*eng = t->eng;
 	unsigned char		*p;
 	size_t			 n;
 	ssize_t			 r;
@@ -476,10 +491,12 @@ recv_rec(struct tls *t, struct pollfd *want)
 static int
 step(struct tls *t, unsigned goal, struct pollfd *want)
 {
-	unsigned	 st = br_ssl_engine_current_state(&t->sc.eng);
+	unsigned	 st = br_ssl_engine_current_state(t->eng);
 
-	if (st & goal)
+	if (st & goal) {
+		t->done = 1;	/* application data flows only after it */
 		return 1;
+	}
 	if (st & BR_SSL_SENDREC)
 		return send_rec(t, want);
 	if (st & BR_SSL_CLOSED)
@@ -499,7 +516,7 @@ static ssize_t
 tls_read(void *ctx, void *buf, size_t n, struct pollfd *want)
 {
 	struct tls		*t = ctx;
-	br_ssl_engine_context	*eng = &t->sc.eng;
+	br_ssl_engine_context	*eng = t->eng;
 	unsigned char		*p;
 	size_t			 len;
 	unsigned		 st;
@@ -531,7 +548,7 @@ static ssize_t
 tls_write(void *ctx, const void *buf, size_t n, struct pollfd *want)
 {
 	struct tls		*t = ctx;
-	br_ssl_engine_context	*eng = &t->sc.eng;
+	br_ssl_engine_context	*eng = t->eng;
 	unsigned char		*p;
 	size_t			 len;
 	int			 r;
@@ -551,7 +568,7 @@ static int
 tls_flush(void *ctx, struct pollfd *want)
 {
 	struct tls		*t = ctx;
-	br_ssl_engine_context	*eng = &t->sc.eng;
+	br_ssl_engine_context	*eng = t->eng;
 	unsigned		 st;
 
 	br_ssl_engine_flush(eng, 0);
@@ -575,8 +592,8 @@ tls_pending(void *ctx)
 	struct tls		*t = ctx;
 	size_t			 len = 0;
 
-	if (br_ssl_engine_current_state(&t->sc.eng) & BR_SSL_RECVAPP)
-		br_ssl_engine_recvapp_buf(&t->sc.eng, &len);
+	if (br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP)
+		br_ssl_engine_recvapp_buf(t->eng, &len);
 	return len > 0;
 }
 
@@ -639,7 +656,7 @@ drive(struct tls *t, unsigned goal, int timeout_ms)
 		want.fd = -1;
 		if (goal != 0)
 			r = step(t, goal, &want);
-		else if (br_ssl_engine_current_state(&t->sc.eng) &
+		else if (br_ssl_engine_current_state(t->eng) &
 		    BR_SSL_SENDREC)
 			r = send_rec(t, &want);
 		else
@@ -671,7 +688,7 @@ tls_handshake(struct tls *t, int timeout_ms)
 int
 tls_close(struct tls *t, int timeout_ms)
 {
-	br_ssl_engine_close(&t->sc.eng);
+	br_ssl_engine_close(t->eng);
 	return drive(t, 0, timeout_ms);
 }
 
@@ -680,9 +697,9 @@ tls_close(struct tls *t, int timeout_ms)
 const char *
 tls_version(const struct tls *t)
 {
-	if (t->sc.eng.session.cipher_suite == 0)
+	if (!t->done)
 		return NULL;
-	return br_ssl_engine_get_version(&t->sc.eng) == BR_TLS12 ?
+	return br_ssl_engine_get_version(t->eng) == BR_TLS12 ?
 	    "TLSv1.2" : "TLS";
 }
 
@@ -706,7 +723,10 @@ tls_cipher(const struct tls *t)
 		{ BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
 		    "ECDHE-ECDSA-CHACHA20-POLY1305" },
 	};
-	uint16_t	 id = t->sc.eng.session.cipher_suite;
+	uint16_t	 id = t->eng->session.cipher_suite;
+
+	if (!t->done)
+		return NULL;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].id == id)
@@ -751,6 +771,26 @@ tls_strerror(const struct tls *t, char *buf, size_t n)
 		{ BR_ERR_BAD_FINISHED, "bad Finished message" },
 		{ BR_ERR_TOO_LARGE, "record too large" },
 		{ BR_ERR_IO, "connection lost" },
+		{ BR_ERR_X509_NOT_TRUSTED, "certificate not trusted (unknown CA)" },
+		{ BR_ERR_X509_BAD_SERVER_NAME,
+		    "certificate does not match host name" },
+		{ BR_ERR_X509_EXPIRED, "certificate expired or not yet valid" },
+		{ BR_ERR_X509_TIME_UNKNOWN, "no time to check the certificate "
+		    "dates against" },
+		{ BR_ERR_X509_BAD_SIGNATURE, "certificate signature invalid" },
+		{ BR_ERR_X509_UNSUPPORTED, "certificate with an algorithm we do "
+		    "not have" },
+		{ BR_ERR_X509_WEAK_PUBLIC_KEY, "certificate key too weak" },
+		{ BR_ERR_X509_NOT_CA, "certificate issued by a non-CA" },
+		{ BR_ERR_X509_FORBIDDEN_KEY_USAGE,
+		    "certificate key usage forbids TLS" },
+		{ BR_ERR_X509_CRITICAL_EXTENSION,
+		    "certificate with an unknown critical extension" },
+		{ BR_ERR_X509_DN_MISMATCH, "certificate chain out of order" },
+		{ BR_ERR_X509_EMPTY_CHAIN, "no certificate sent" },
+		{ BR_ERR_X509_LIMIT_EXCEEDED, "certificate chain too long" },
+		{ BR_ERR_X509_WRONG_KEY_TYPE,
+		    "certificate key of the wrong type for the suite" },
 	};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -758,7 +798,9 @@ tls_strerror(const struct tls *t, char *buf, size_t n)
 			snprintf(buf, n, "%s", words[i].what);
 			return buf;
 		}
-	if (t->err >= BR_ERR_SEND_FATAL_ALERT)
+	if (t->err > BR_ERR_X509_OK && t->err < BR_ERR_X509_OK + 32)
+		snprintf(buf, n, "bad certificate (BearSSL error %d)", t->err);
+	else if (t->err >= BR_ERR_SEND_FATAL_ALERT)
 		snprintf(buf, n, "sent alert %d (%s)",
 		    t->err - BR_ERR_SEND_FATAL_ALERT,
 		    alert(t->err - BR_ERR_SEND_FATAL_ALERT));

@@ -89,7 +89,26 @@ make_keys(void)
 	    "openssl ec -in ec.key -out ec1.key && "
 	    "cat rsa.key rsa.crt ec.crt > both.pem && "
 	    "printf 'no PEM here\\n' > plain.txt && "
-	    "head -c 300 rsa.crt > cut.crt", dir);
+	    "head -c 300 rsa.crt > cut.crt && "
+	    /* for the client: two CAs, and servers' certificates */
+	    "printf 'subjectAltName=DNS:relay.example.test\\n' > san && "
+	    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key "
+	    "-out ca.crt -subj '/CN=Test CA' -days 2 && "
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	    "-nodes -keyout ca2.key -out ca2.crt -subj '/CN=Other CA' "
+	    "-days 2 && "
+	    "openssl req -newkey rsa:2048 -nodes -keyout relay.key "
+	    "-out relay.csr -subj /CN=relay.example.test && "
+	    "openssl x509 -req -in relay.csr -CA ca.crt -CAkey ca.key "
+	    "-set_serial 2 -days 2 -extfile san -out relay.crt && "
+	    "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-384 "
+	    "-nodes -keyout relayec.key -out relayec.csr "
+	    "-subj /CN=relay.example.test && "
+	    "openssl x509 -req -in relayec.csr -CA ca.crt -CAkey ca.key "
+	    "-set_serial 3 -days 2 -extfile san -out relayec.crt && "
+	    /* -days -1: valid from now until yesterday */
+	    "openssl x509 -req -in relay.csr -CA ca.crt -CAkey ca.key "
+	    "-set_serial 4 -days -1 -extfile san -out old.crt", dir);
 	if (r != 0) {
 		printf("Bail out! openssl could not make the test keys\n");
 		exit(1);
@@ -379,6 +398,210 @@ t_bad_peers(void)
 	close(sv[1]);
 }
 
+/* ---- the client side ---- */
+
+/* An `openssl s_server` on an ephemeral port of 127.0.0.1. */
+struct peer {
+	pid_t		 pid;
+	int		 in;	/* its stdin: what it sends us */
+	FILE		*out;	/* its stdout: what it got, and its notes */
+	int		 port;
+};
+
+static void
+peer_start(struct peer *p, const char *args)
+{
+	char	 cmd[1024], line[512];
+	int	 pin[2], pout[2];
+
+	if (pipe(pin) == -1 || pipe(pout) == -1)
+		exit(2);
+	snprintf(cmd, sizeof(cmd), "cd %s && exec openssl s_server "
+	    "-accept 127.0.0.1:0 -naccept 1 -crlf %s 2>serr", dir, args);
+	if ((p->pid = fork()) == 0) {
+		dup2(pin[0], 0);
+		dup2(pout[1], 1);
+		close(pin[0]);
+		close(pin[1]);
+		close(pout[0]);
+		close(pout[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(pin[0]);
+	close(pout[1]);
+	p->in = pin[1];
+	if ((p->out = fdopen(pout[0], "r")) == NULL)
+		exit(2);
+	/* it says where it listens once it does */
+	p->port = 0;
+	while (p->port == 0 && fgets(line, sizeof(line), p->out) != NULL)
+		sscanf(line, "ACCEPT 127.0.0.1:%d", &p->port);
+	if (p->port == 0) {
+		printf("Bail out! s_server %s did not start\n", args);
+		exit(1);
+	}
+}
+
+/* All it wrote, once it is gone (we closed the connection first). */
+static void
+peer_end(struct peer *p, char *buf, size_t cap)
+{
+	size_t	 n;
+	int	 st;
+
+	n = fread(buf, 1, cap - 1, p->out);
+	buf[n] = '\0';
+	fclose(p->out);
+	close(p->in);
+	waitpid(p->pid, &st, 0);
+}
+
+static int
+connect_lo(int port)
+{
+	struct sockaddr_in	 sin;
+	int			 s;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(port);
+	if ((s = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    connect(s, (struct sockaddr *)&sin, sizeof(sin)) == -1)
+		exit(2);
+	return s;
+}
+
+static struct tls_anchors ca, ca2;
+
+/*
+ * Our client against s_server with args: the handshake, then a line
+ * each way through io; s_server's output in so.  Returns what the
+ * handshake returned, errno in *e.
+ */
+static int
+client_run(const char *args, const struct tls_anchors *a, const char *name,
+    int *e, char *so, size_t socap)
+{
+	struct peer	 p;
+	char		 line[LIM_SMTP_TEXT];
+	size_t		 len;
+	enum io_term	 term;
+	int		 fd, r;
+
+	peer_start(&p, args);
+	fd = connect_lo(p.port);
+	io_init(&io, fd, fd, 20000);
+	if (tls_client_init(&t, a, name, fd) == -1 ||
+	    io_set_transport(&io, &tls_transport, &t) == -1)
+		exit(2);
+	/* queued before the handshake: must not go out if it fails */
+	io_printf(&io, "EHLO client.example.test\r\n");
+	r = tls_handshake(&t, 20000);
+	*e = errno;
+	if (r == 0) {
+		io_flush(&io);
+		if (write(p.in, "250 hello from s_server\n", 24) != 24)
+			exit(2);
+		if (io_getline(&io, line, sizeof(line), &len, &term) != 1)
+			line[0] = '\0';
+		is_str(line, "250 hello from s_server", "%s: the server's line "
+		    "arrives", name);
+		is_int(tls_close(&t, 20000), 0, "%s: close_notify sent", name);
+	} else
+		io_flush(&io);	/* fails: the error sticks */
+	close(fd);
+	peer_end(&p, so, socap);
+	return r;
+}
+
+/* A handshake that must succeed, with what it agreed on. */
+static void
+t_client_ok(const char *args, const struct tls_anchors *a, const char *name,
+    const char *what)
+{
+	char	 so[16384], exp[128], buf[128];
+	int	 e, r;
+
+	r = client_run(args, a, name, &e, so, sizeof(so));
+	is_int(r, 0, "%s: handshake completes", what);
+	if (r != 0)
+		diag(tls_strerror(&t, buf, sizeof(buf)));
+	is_int(tls_verified(&t), a != NULL, "%s: tls_verified %d", what,
+	    a != NULL);
+	is_str(tls_version(&t), "TLSv1.2", "%s: TLSv1.2", what);
+	snprintf(exp, sizeof(exp), "CIPHER is %s\n",
+	    tls_cipher(&t) != NULL ? tls_cipher(&t) : "(none)");
+	ok(strstr(so, exp) != NULL, "%s: OpenSSL agrees: %s", what, exp);
+	ok(strstr(so, "EHLO client.example.test\r\n") != NULL,
+	    "%s: our line reached s_server", what);
+}
+
+/* A handshake that must fail, for the reason that says why. */
+static void
+t_client_refused(const char *args, const struct tls_anchors *a,
+    const char *name, int brerr, const char *why, const char *what)
+{
+	char	 so[16384], buf[128];
+	int	 e, r;
+
+	r = client_run(args, a, name, &e, so, sizeof(so));
+	is_int(r, -1, "%s: handshake refused", what);
+	is_int(e, EPROTO, "%s: EPROTO", what);
+	is_int(t.err, brerr, "%s: BearSSL error %d", what, brerr);
+	tls_strerror(&t, buf, sizeof(buf));
+	ok(strstr(buf, why) != NULL, "%s: \"%s\" says %s", what, buf, why);
+	ok(tls_verified(&t) == 0 && tls_version(&t) == NULL &&
+	    tls_cipher(&t) == NULL, "%s: not verified, no version or suite",
+	    what);
+	ok(strstr(so, "EHLO") == NULL, "%s: no application byte sent", what);
+}
+
+static void
+t_client(void)
+{
+	is_int(tls_anchors_load(&ca, path("ca.crt"), err, sizeof(err)), 0,
+	    "the test CA loads as an anchor");
+	is_int(tls_anchors_load(&ca2, path("ca2.crt"), err, sizeof(err)), 0,
+	    "another CA loads");
+	t_client_ok("-cert relay.crt -key relay.key", &ca,
+	    "relay.example.test", "RSA, verified");
+	t_client_ok("-cert relayec.crt -key relayec.key", &ca,
+	    "relay.example.test", "EC P-384, verified");
+	t_client_ok("-cert relay.crt -key relay.key", &ca,
+	    "RELAY.Example.Test.", "name in capitals with a final dot");
+	t_client_ok("-cert relay.crt -key relay.key "
+	    "-cipher ECDHE-RSA-CHACHA20-POLY1305", &ca,
+	    "relay.example.test", "RSA, ChaCha20");
+	t_client_ok("-cert ec.crt -key ec.key "
+	    "-cipher ECDHE-ECDSA-AES256-GCM-SHA384", NULL, "localhost",
+	    "self-signed EC, no anchors");
+	t_client_ok("-cert rsa.crt -key rsa.key", NULL, "relay.example.test",
+	    "self-signed RSA, another name, no anchors");
+	t_client_ok("-cert old.crt -key relay.key", NULL, "relay.example.test",
+	    "expired, no anchors");
+	t_client_refused("-cert relay.crt -key relay.key", &ca2,
+	    "relay.example.test", BR_ERR_X509_NOT_TRUSTED, "not trusted",
+	    "wrong CA");
+	t_client_refused("-cert relay.crt -key relay.key", &ca,
+	    "other.example.test", BR_ERR_X509_BAD_SERVER_NAME,
+	    "does not match host name", "right CA, other name");
+	t_client_refused("-cert relay.crt -key relay.key", &ca,
+	    "127.0.0.1", BR_ERR_X509_BAD_SERVER_NAME,
+	    "does not match host name", "an IP literal, not in the cert");
+	t_client_refused("-cert rsa.crt -key rsa.key", &ca,
+	    "localhost", BR_ERR_X509_NOT_TRUSTED, "not trusted",
+	    "self-signed with anchors");
+	t_client_refused("-cert old.crt -key relay.key", &ca,
+	    "relay.example.test", BR_ERR_X509_EXPIRED, "expired",
+	    "expired, with anchors");
+	t_client_refused("-cert relay.crt -key relay.key -tls1_1 "
+	    "-cipher DEFAULT@SECLEVEL=0", NULL, "relay.example.test",
+	    BR_ERR_RECV_FATAL_ALERT + 40, "handshake_failure",
+	    "a TLS 1.1 server (none of our suites is TLS 1.1's)");
+}
+
 int
 main(void)
 {
@@ -411,6 +634,7 @@ main(void)
 	    BR_ERR_SEND_FATAL_ALERT + 40, "a client with only a CBC suite");
 	t_busy();
 	t_bad_peers();
+	t_client();
 	sh("rm -rf %s", dir);
 	return done_testing();
 }
