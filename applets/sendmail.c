@@ -393,6 +393,7 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 		app_die(EX_USAGE, "no recipients given (name them, or use -t)");
 	memset(&so, 0, sizeof(so));
 	so.sender = sender;
+	so.sender_given = o->sender != NULL;
 	so.add_missing = 1;
 	so.from_name = o->fullname ? o->fullname : gecos;
 	so.extract_rcpts = o->extract;

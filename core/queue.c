@@ -674,6 +674,8 @@ write_env_file(const char *name, const struct qenv *env)
 		fprintf(fp, "B %s\n", dsn_ret_name(env->ret));
 	if (env->smtputf8)
 		fputs("X SMTPUTF8\n", fp);
+	if (env->sender_given)
+		fputs("K 1\n", fp);
 	for (int i = 0; i < env->nrcpt; i++) {
 		const struct qrcpt *r = &env->rcpt[i];
 
@@ -978,6 +980,9 @@ env_line(struct qenv *env, char *line)
 		return 0;
 	case 'W':
 		env->warned = strcmp(v, "1") == 0;
+		return 0;
+	case 'K':
+		env->sender_given = strcmp(v, "1") == 0;
 		return 0;
 	case 'S':
 		return str_set(&env->sender, v);

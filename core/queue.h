@@ -25,6 +25,8 @@
  *                       message; none when not given (the headers)
  *   X SMTPUTF8          the message needs SMTPUTF8 (RFC 6531) to be
  *                       passed on: the transaction asked for it
+ *   K 1                 the sender was given by the caller (sendmail
+ *                       -f): masquerade leaves it as it is
  * then per recipient:
  *   R P|S|F attempts next-try address
  *                       pending, sent or failed; tries so far; when next
@@ -89,6 +91,8 @@ struct qenv {
 	char		*envid;		/* DSN ENVID, decoded, or NULL */
 	enum dsn_ret	 ret;		/* DSN RET */
 	int		 smtputf8;	/* needs SMTPUTF8 to go on */
+	int		 sender_given;	/* set by sendmail -f: masquerade
+					   keeps it */
 	int		 nrcpt;
 	struct qrcpt	*rcpt;
 };

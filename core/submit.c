@@ -114,6 +114,7 @@ submit_new(const struct conf *c, const struct submit_opts *o)
 	s->env.uid = o->uid;
 	s->env.ret = o->ret;
 	s->env.smtputf8 = o->smtputf8;
+	s->env.sender_given = o->sender_given;
 	return s;
 }
 

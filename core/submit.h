@@ -49,6 +49,7 @@ struct submit_opts {
 					   without one (submit_rcpt, -t);
 					   0: none */
 	int		 smtputf8;	/* the message needs SMTPUTF8 */
+	int		 sender_given;	/* sendmail -f: not masqueraded */
 };
 
 enum submit_err {
