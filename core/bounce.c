@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -180,6 +181,36 @@ write_human(FILE *fp, const struct conf *c, const struct qenv *env,
 	}
 }
 
+/*
+ * Diagnostic-Code (RFC 3464 2.3.6): a next hop's own reply, from the
+ * form core/smtpc.c gives it ("host NAME[ADDR] said: REPLY (in reply
+ * to WHAT)"), as "smtp; REPLY" after "Remote-MTA: dns; NAME"; any other
+ * reason as x-unix.
+ */
+static void
+write_diagnostic(FILE *fp, const char *t)
+{
+	const char	*said = strstr(t, " said: "), *br = strchr(t, '[');
+	const char	*end, *p;
+
+	if (strncmp(t, "host ", 5) != 0 || said == NULL || br == NULL ||
+	    br > said) {
+		fputs("Diagnostic-Code: x-unix; ", fp);
+		put_ascii(fp, t);
+		fputc('\n', fp);
+		return;
+	}
+	for (end = NULL, p = said; (p = strstr(p + 1, " (in reply to ")) !=
+	    NULL; )
+		end = p;
+	fprintf(fp, "Remote-MTA: dns; %.*s\nDiagnostic-Code: smtp; ",
+	    (int)(br - t - 5), t + 5);
+	for (p = said + 7; *p != '\0' && p != end; p++)
+		fputc((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e ?
+		    '?' : *p, fp);
+	fputc('\n', fp);
+}
+
 /* One recipient's fields (RFC 3464 2.3), in the RFC's order. */
 static void
 write_rcpt(FILE *fp, const struct qrcpt *r, enum dsn_action action)
@@ -201,11 +232,8 @@ write_rcpt(FILE *fp, const struct qrcpt *r, enum dsn_action action)
 		fprintf(fp, "Final-Recipient: %s\n", f);
 	status_of(r->error, action, st, sizeof(st));
 	fprintf(fp, "Action: %s\nStatus: %s\n", dsn_action_name(action), st);
-	if (action == DSN_ACTION_FAILED || action == DSN_ACTION_DELAYED) {
-		fputs("Diagnostic-Code: x-unix; ", fp);
-		put_ascii(fp, text_of(r->error));
-		fputc('\n', fp);
-	}
+	if (action == DSN_ACTION_FAILED || action == DSN_ACTION_DELAYED)
+		write_diagnostic(fp, text_of(r->error));
 }
 
 static void
@@ -239,7 +267,7 @@ write_returned(FILE *fp, int msgfd, const struct kind *k, int full,
 }
 
 static void
-write_head(FILE *fp, const struct conf *c, const struct qenv *env,
+write_head(FILE *fp, const struct conf *c, const char *to,
     const struct kind *k, const char *id, int eight, const char *boundary)
 {
 	char	 date[64], tok[17];
@@ -252,8 +280,17 @@ write_head(FILE *fp, const struct conf *c, const struct qenv *env,
 	    "Message-ID: <%s.%s@%s>\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/report; report-type=delivery-status;\n"
 	    "\tboundary=\"%s\"\n%s\n", c->hostname, id, date, date,
-	    c->hostname, env->sender, k->subject, id, tok, c->hostname,
+	    c->hostname, to, k->subject, id, tok, c->hostname,
 	    boundary, eight ? "Content-Transfer-Encoding: 8bit\n" : "");
+}
+
+int
+bounce_is_double(const struct conf *c, const char *sender)
+{
+	size_t	 n = strlen(BOUNCE_DOUBLE);
+
+	return strncasecmp(sender, BOUNCE_DOUBLE, n) == 0 && sender[n] ==
+	    '@' && strcasecmp(sender + n + 1, c->hostname) == 0;
 }
 
 int
@@ -265,11 +302,21 @@ bounce_queue(const struct conf *c, const struct qenv *env, int msgfd,
 	struct queue_writer	 w;
 	struct qenv		 b;
 	char			 boundary[64], tok[17];
+	char			 to[LIM_ADDR + LIM_HOSTNAME + 2];
+	char			 from[LIM_HOSTNAME + 16] = "";
 	int			 full, h8, r8;
 
 	qid[0] = '\0';
-	if (env->sender[0] == '\0' || n == 0)
+	if (n == 0 || bounce_is_double(c, env->sender) || (env->sender[0] ==
+	    '\0' && action != DSN_ACTION_FAILED))
 		return 0;
+	/* a report that could not be delivered goes to the postmaster,
+	   from an address whose own failures are dropped: never a loop */
+	if (env->sender[0] == '\0') {
+		snprintf(to, sizeof(to), "postmaster@%s", c->hostname);
+		snprintf(from, sizeof(from), "%s@%s", BOUNCE_DOUBLE,
+		    c->hostname);
+	}
 	if (k == NULL) {
 		snprintf(err, errlen, "no report for action %d", (int)action);
 		errno = EINVAL;
@@ -282,16 +329,18 @@ bounce_queue(const struct conf *c, const struct qenv *env, int msgfd,
 		return -1;
 	rand_token(tok, 16);
 	snprintf(boundary, sizeof(boundary), "%s.%s/%s", w.id, tok, "hikyaku");
-	write_head(w.fp, c, env, k, w.id, h8 || r8, boundary);
+	if (env->sender[0] != '\0')
+		snprintf(to, sizeof(to), "%s", env->sender);
+	write_head(w.fp, c, to, k, w.id, h8 || r8, boundary);
 	write_human(w.fp, c, env, which, n, k, full, h8, boundary);
 	write_status(w.fp, c, env, which, n, action, boundary);
 	write_returned(w.fp, msgfd, k, full, r8, boundary);
 	memset(&b, 0, sizeof(b));
 	b.arrival = time(NULL);
 	b.uid = geteuid();
-	b.smtputf8 = has_8bit(env->sender);	/* to go on, it needs it */
-	if ((b.sender = strdup("")) == NULL ||
-	    qenv_add_rcpt(&b, env->sender, NULL) == -1) {
+	b.smtputf8 = has_8bit(to);	/* to go on, it needs it */
+	if ((b.sender = strdup(from)) == NULL ||
+	    qenv_add_rcpt(&b, to, NULL) == -1) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		queue_abort(&w);
 		qenv_free(&b);

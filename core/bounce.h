@@ -35,10 +35,18 @@
  * Content-Transfer-Encoding: 8bit.
  *
  * Whether a recipient asked for the report (NOTIFY) is the caller's
- * question.  A null sender gets nothing (never a report for a report):
- * returns 0 with qid "".  0, or -1 with err (the caller keeps the
- * recipients as they were).
+ * question.  A failure with a null sender (a report that could not be
+ * delivered) is reported to postmaster@hostname instead, from
+ * double-bounce@hostname; a failure of that, and any other report for
+ * a null sender, is nothing: returns 0 with qid "".  0, or -1 with err
+ * (the caller keeps the recipients as they were).
  */
+#define BOUNCE_DOUBLE	"double-bounce"
+
+/* Is this the sender of a report to the postmaster (whose own failures
+   are dropped)? */
+int	bounce_is_double(const struct conf *c, const char *sender);
+
 int	bounce_queue(const struct conf *c, const struct qenv *env, int msgfd,
 	    const int *which, int n, enum dsn_action action, char *qid,
 	    size_t qidlen, char *err, size_t errlen);

@@ -206,11 +206,23 @@ t_utf8_and_null(struct qenv *env)
 	    "the human part: UTF-8, said so");
 	sender = env->sender;
 	env->sender = "";
+	ok(report(env, three, 1, DSN_ACTION_FAILED, qid) == 0 &&
+	    qid[0] != '\0' && has("\nTo: <postmaster@mx.test.example>\n") &&
+	    queue_read_env(qid, &b, err, sizeof(err)) == 0 &&
+	    strcmp(b.sender, "double-bounce@mx.test.example") == 0 &&
+	    b.nrcpt == 1 && strcmp(b.rcpt[0].addr,
+	    "postmaster@mx.test.example") == 0,
+	    "a failure from a null sender: to the postmaster, from "
+	    "double-bounce");
+	qenv_free(&b);
+	env->sender = "DOUBLE-bounce@mx.test.example";
 	qid[0] = 'x';
 	ok(report(env, three, 1, DSN_ACTION_FAILED, qid) == 0 &&
-	    qid[0] == '\0', "a null sender gets nothing: qid \"\"");
+	    qid[0] == '\0', "a failure of that gets nothing: qid \"\"");
+	env->sender = "";
+	qid[0] = 'x';
 	ok(report(env, three, 1, DSN_ACTION_DELIVERED, qid) == 0 &&
-	    qid[0] == '\0', "no success report either");
+	    qid[0] == '\0', "a null sender gets no success report");
 	env->sender = "j\xc3\xb6rg@example.org";
 	ok(report(env, three, 1, DSN_ACTION_FAILED, qid) == 0 &&
 	    has("\nTo: <j\xc3\xb6rg@example.org>\n") &&
