@@ -61,6 +61,7 @@
 #include "log.h"
 #include "privs.h"
 #include "queue.h"
+#include "remote.h"
 #include "runner.h"
 #include "session.h"
 #include "tls.h"
@@ -191,7 +192,8 @@ check_conf(const struct conf *c, char *err, size_t len)
 		    c->file[0] ? c->file : "configuration");
 		return -1;
 	}
-	return 0;
+	/* the delivery agent reads it later: a mistake is told now */
+	return remote_check_auth(c, err, len);
 }
 
 /* Load c's TLS chain and key into *cr (allocated on first use). */

@@ -35,6 +35,7 @@
 #include "local.h"
 #include "log.h"
 #include "queue.h"
+#include "remote.h"
 #include "str.h"
 #include "users.h"
 
@@ -384,27 +385,6 @@ route_local(const struct conf *c, struct qenv *env, int i, int msgfd,
 	    changed, made);
 }
 
-/*
- * One next hop: every due recipient of one domain, in one transaction
- * (so that a domain's recipients share one SMTP session and one copy of
- * the message).  why gets the outcome they all share.  On OUT_OK,
- * run_remote owes a "relayed" report to each recipient whose NOTIFY has
- * SUCCESS, as RFC 3461 5.2.3 asks of a hop that does not offer DSN; a
- * hop that does is handed NOTIFY, ORCPT, RET and ENVID from the
- * envelope and reports for itself (5.2.2).  env->smtputf8 says the hop
- * must offer SMTPUTF8.
- */
-static enum outcome
-deliver_hop(const struct conf *c, const struct qenv *env,
-    const struct qhop *h, char *why, size_t len)
-{
-	(void)c;
-	(void)env;
-	snprintf(why, len, "4.4.0 remote delivery is not available in this "
-	    "build (domain %s)", h->domain);
-	return OUT_TEMP;
-}
-
 static time_t
 retry_wait(const struct conf *c, int attempts)
 {
@@ -521,10 +501,11 @@ settle_failures(const struct conf *c, struct qenv *env, int msgfd,
 	for (int i = 0; i < nfailed; i++)
 		env->rcpt[failed[i]].status = RCPT_FAILED;
 	if (bid[0] != '\0')
-		log_info("%s: sender non-delivery notification: %s", env->id, bid);
+		log_info("%s: %s non-delivery notification: %s", env->id,
+		    env->sender[0] ? "sender" : "postmaster", bid);
 	else if (n > 0)
-		log_info("%s: null sender: no bounce for the %d failed "
-		    "recipient(s)", env->id, n);
+		log_info("%s: a report to the postmaster failed: dropped, "
+		    "%d recipient(s)", env->id, n);
 }
 
 /* A recipient just recorded as sent: its success report is owed if it
@@ -671,14 +652,22 @@ run_local(const struct conf *c, struct qenv *env, int msgfd, int force,
 	return 0;
 }
 
-/* The other domains' recipients (forwards made just now included),
-   one transaction per next hop. */
+/*
+ * The other domains' recipients (forwards made just now included), one
+ * transaction per next hop (so that a domain's recipients share one
+ * SMTP session and one copy of the message), each recipient with its
+ * own result.  A hop that offers DSN is handed NOTIFY, ORCPT, RET and
+ * ENVID and reports for itself (RFC 3461 5.2.2); one that does not is
+ * owed a "relayed" report by us for each recipient whose NOTIFY has
+ * SUCCESS (5.2.3).
+ */
 static int
-run_remote(const struct conf *c, struct qenv *env, int force, time_t now,
-    int *failed, int *nfailed, int *changed, char *err, size_t errlen)
+run_remote(const struct conf *c, struct qenv *env, int msgfd, int force,
+    time_t now, int *failed, int *nfailed, int *changed, char *err,
+    size_t errlen)
 {
+	struct remote_result *res = NULL;
 	struct qhop	*hops = NULL;
-	char		 why[LIM_ERR];
 	int		*which, n = 0, nhops = 0;
 	enum outcome	 o;
 
@@ -688,22 +677,33 @@ run_remote(const struct conf *c, struct qenv *env, int force, time_t now,
 		if (due(&env->rcpt[i], force, now) &&
 		    is_remote(c, env->rcpt[i].addr))
 			which[n++] = i;
-	if (qenv_hops(env, which, n, &hops, &nhops) == -1) {
+	if (n == 0 || qenv_hops(env, which, n, &hops, &nhops) == -1 ||
+	    (res = calloc((size_t)n, sizeof(*res))) == NULL) {
 		free(which);
+		if (n == 0)
+			return 0;
+		qhops_free(hops, nhops);
 		goto nomem;
 	}
 	free(which);
 	for (int h = 0; h < nhops; h++) {
-		why[0] = '\0';
-		o = deliver_hop(c, env, &hops[h], why, sizeof(why));
+		if (remote_deliver(c, env, &hops[h], msgfd, res, err,
+		    errlen) == -1)
+			log_warn("%s: %s", env->id, err);
 		for (int k = 0; k < hops[h].n; k++) {
-			if (record(c, env, hops[h].rcpt[k], o, "none", why,
+			int i = hops[h].rcpt[k];
+
+			o = res[k].res == REMOTE_OK ? OUT_OK : res[k].res ==
+			    REMOTE_PERM ? OUT_PERM : OUT_TEMP;
+			if (record(c, env, i, o, res[k].relay, res[k].why,
 			    now))
-				failed[(*nfailed)++] = hops[h].rcpt[k];
-			owe(&env->rcpt[hops[h].rcpt[k]], DSN_ACTION_RELAYED);
+				failed[(*nfailed)++] = i;
+			if (!res[k].dsn)
+				owe(&env->rcpt[i], DSN_ACTION_RELAYED);
 		}
 		*changed = 1;
 	}
+	free(res);
 	qhops_free(hops, nhops);
 	return 0;
 nomem:
@@ -724,8 +724,8 @@ run_entry(const struct conf *c, struct qenv *env, int msgfd, int force,
 		return -1;
 	}
 	if (run_local(c, env, msgfd, force, now, &failed, &nfailed, &changed,
-	    made, err, errlen) == -1 || run_remote(c, env, force, now, failed,
-	    &nfailed, &changed, err, errlen) == -1) {
+	    made, err, errlen) == -1 || run_remote(c, env, msgfd, force, now,
+	    failed, &nfailed, &changed, err, errlen) == -1) {
 		free(failed);
 		return -1;
 	}
@@ -806,6 +806,7 @@ deliver_ids(const struct conf *c, char *const *ids, int n, int force)
 				log_warn("%s", e);
 		deliver_made_free(&next);
 	}
+	remote_end();
 	return bad;
 }
 

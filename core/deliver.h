@@ -1,7 +1,7 @@
 /*
  * The queue runner: takes committed entries, routes each pending
- * recipient (local domain -> the MDA; other domains -> deferred until
- * remote delivery exists), records results, bounces, removes.
+ * recipient (local domain -> the MDA; other domains -> their next hop,
+ * core/remote.c), records results, bounces, removes.
  */
 #ifndef HIKYAKU_DELIVER_H
 #define HIKYAKU_DELIVER_H

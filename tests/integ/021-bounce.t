@@ -27,12 +27,26 @@ grep -q '^X-Marker: m-4711$' "$m"; ok $? "they are the original's"
 grep -q '^lost?$' "$m"; is "$?" 1 "the original body is not sent back"
 grep -q 'status=bounced' "$I/log"; ok $? "the log says bounced"
 
-# a bounce for a bounce: never
+# a bounce for a bounce: to the postmaster, and never a loop
+echo 'postmaster: carol' > "$I/aliases"
+hk newaliases >/dev/null
 printf 'Subject: from <>\n\nx\n' | hk sendmail -odq -f '<>' nosuchuser
 hk sendmail -q
-is "$(hk mailq)" "Mail queue is empty" "a failed message from <> is dropped"
-is "$(mbox_count "$m")" 1 "no report is made for it"
-grep -q 'null sender: no bounce' "$I/log"; ok $? "the log says why"
+is "$(hk mailq)" "Mail queue is empty" "a failed message from <> is done"
+is "$(mbox_count "$m")" 1 "the sender's mailbox got nothing more"
+is "$(mbox_count "$I/mail/carol")" 1 "the postmaster got the report"
+grep -q '^Return-Path: <double-bounce@test.example>$' "$I/mail/carol"
+ok $? "from double-bounce@, whose own failures are dropped"
+grep -q '^Final-Recipient: rfc822; nosuchuser@test.example$' "$I/mail/carol"
+ok $? "it names the recipient that failed"
+grep -q 'postmaster non-delivery notification' "$I/log"; ok $? "the log says so"
+# no postmaster at all: the report to it fails, and is dropped
+rm -f "$I/aliases" "$I/aliases.db" "$I/mail/carol"
+printf 'Subject: from <> again\n\nx\n' | hk sendmail -odq -f '<>' nosuchuser
+hk sendmail -q
+is "$(hk mailq)" "Mail queue is empty" "the failed report to the postmaster is dropped"
+grep -q 'a report to the postmaster failed: dropped' "$I/log"; ok $? "the log says why"
+test ! -e "$I/mail/carol"; ok $? "nothing more was made of it"
 
 # one good and one bad recipient: the good one is delivered, one report
 rm -f "$I/mail/"*
@@ -45,7 +59,7 @@ is "$(grep -c '^Final-Recipient: ' "$I/mail/carol")" 1 "the report names only th
 printf 'Subject: away\n\nx\n' | hk sendmail -odq -f alice@test.example friend@example.com
 hk sendmail -q
 q=$(hk mailq)
-like "$q" "^ +\(4\.4\.0 remote delivery is not available in this build \(domain example\.com\)\)$" "mailq shows why it waits"
+like "$q" "^ +\(4\.4\.1 connect to 127\.0\.0\.1\[127\.0\.0\.1\]:1: Connection refused\)$" "mailq shows why it waits"
 like "$q" "^ {41}friend@example\.com$" "and the recipient under it"
 like "$q" "-- 0 Kbytes in 1 Request\." "one request"
 grep -q 'status=deferred' "$I/log"; ok $? "the log says deferred"
@@ -60,7 +74,7 @@ m=$I/mail/alice
 is "$(mbox_count "$m")" 1 "after delay_warning the sender got one notice"
 grep -q '^Subject: Delayed Mail (still being retried)$' "$m"; ok $? "a delay notice, not a bounce"
 grep -q '^Action: delayed$' "$m"; ok $? "Action: delayed"
-grep -q '^Status: 4.4.0$' "$m"; ok $? "Status: 4.4.0 (temporary)"
+grep -q '^Status: 4.4.1$' "$m"; ok $? "Status: 4.4.1 (temporary)"
 grep -q '^Final-Recipient: rfc822; friend@example.com$' "$m"; ok $? "naming the waiting recipient"
 hk sendmail -C "$T/warn.conf" -q
 is "$(mbox_count "$m")" 1 "only once"
@@ -72,7 +86,7 @@ echo 'queue_lifetime = 1s' >> "$T/short.conf"
 sleep 2
 hk sendmail -C "$T/short.conf" -q
 is "$(hk mailq)" "Mail queue is empty" "expired: gone from the queue"
-grep -q '^Status: 4.4.0$' "$I/mail/alice" || grep -q '^Status: 5.4.7$' "$I/mail/alice"
+grep -q '^Status: 4.4.1$' "$I/mail/alice" || grep -q '^Status: 5.4.7$' "$I/mail/alice"
 ok $? "the sender got a report for the expired message"
-grep -Eq 'message expired after [0-9]+s in the queue; last error: 4\.4\.0 remote delivery' "$I/mail/alice"; ok $? "saying it expired, how long it waited, and the last error"
+grep -Eq 'message expired after [0-9]+s in the queue; last error: 4\.4\.1 connect to 127\.0\.0\.1\[127\.0\.0\.1\]:1: Connection refused' "$I/mail/alice"; ok $? "saying it expired, how long it waited, and the last error"
 done_testing

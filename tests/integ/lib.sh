@@ -106,6 +106,9 @@ passwd = $I/passwd
 mailbox = mbox:$I/mail/%u
 listen =
 log = $I/log
+# mail for other domains: to a loopback port nothing listens on, so
+# that it waits ("Connection refused") and no test asks the real DNS
+relayhost = [127.0.0.1]:1
 CONF
 	export HIKYAKU_CONF="$I/hikyaku.conf"
 }
@@ -185,8 +188,10 @@ system_instance() {	# system_instance: 0, or 1 with $system_why set
 	rm -rf /var/spool/hikyaku /etc/hikyaku.conf /etc/aliases /etc/aliases.db
 	useradd -m -U -s /bin/sh victim && useradd -m -U -s /bin/sh attacker ||
 		{ system_why="useradd failed"; return 1; }
-	# every setting at its default but the log, so tests can read it
-	echo "log = /var/log/hikyaku.log" > /etc/hikyaku.conf
+	# every setting at its default but the log, so tests can read it,
+	# and mail for other domains, which goes to a loopback port that
+	# nothing listens on rather than to the real DNS
+	printf 'log = /var/log/hikyaku.log\nrelayhost = [127.0.0.1]:1\n' > /etc/hikyaku.conf
 	: > /var/log/hikyaku.log
 	unset HIKYAKU_CONF
 	# the set-group-ID install the README describes, where all can reach it

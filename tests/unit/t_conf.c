@@ -227,7 +227,13 @@ main(void)
 		    "max_clients", "max_per_ip", "retry", "queue_lifetime",
 		    "user", "default_user", "allow_commands", "allow_files",
 		    "command_timeout", "masquerade", "delay_warning",
-		    "pop3_plaintext", "log" };
+		    "pop3_plaintext", "log",
+		    /* beyond the design: the SMTP client's timeouts
+		       (RFC 5321 4.5.3.2), in Postfix's names */
+		    "smtp_connect_timeout", "smtp_helo_timeout",
+		    "smtp_mail_timeout", "smtp_rcpt_timeout",
+		    "smtp_data_init_timeout", "smtp_data_xfer_timeout",
+		    "smtp_data_done_timeout" };
 		int found = 0;
 
 		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)

@@ -336,7 +336,9 @@ load(struct conf *k, const char *name, const char *extra)
 
 	snprintf(text2, sizeof(text2), "hostname = test.example\n"
 	    "domains = test.example\nspool = %s/spool\naliases = %s/aliases\n"
-	    "passwd = %s/passwd\nmailbox = mbox:%s/mail/%%u\nlog = %s/log\n%s",
+	    "passwd = %s/passwd\nmailbox = mbox:%s/mail/%%u\nlog = %s/log\n"
+	    /* other domains: to a loopback port where nothing listens */
+	    "relayhost = [127.0.0.1]:1\n%s",
 	    dir, dir, dir, dir, dir, extra);
 	put(name, text2);
 	if (conf_load(k, at(name), 1, err, sizeof(err)) == -1) {
