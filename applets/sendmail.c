@@ -41,11 +41,15 @@
  * Standards: RFC 5321, RFC 5322, RFC 3461; exit codes of sysexits(3):
  * 0 queued; 64 usage (a bad -N, -R or -V too) or no recipient; 65 bad
  * message data (NUL byte, too large, bad address); 67 unknown user
- * (-bv); 69 unavailable;
+ * (-bv); 68 a remote domain that cannot take mail: not found, null MX,
+ * or an MX that is this host (-bv); 69 unavailable;
  * 75 temporary (disk full...); 77 permission (-q or -C of an ordinary
  * user in a set-group-ID install); 78 configuration (a spool that fails
  * its checks).
  */
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -68,6 +72,7 @@
 #include "expand.h"
 #include "log.h"
 #include "queue.h"
+#include "route.h"
 #include "session.h"
 #include "submit.h"
 #include "users.h"
@@ -433,19 +438,88 @@ submit_message(const struct conf *c, const struct opts *o, char **rcpts,
 	return 0;
 }
 
-/* One final destination of an address, as -bv shows it. */
+/* A route's hosts in order with their addresses, in the record lines
+   of nslookup -type=mx and host(1): owner, tab, record. */
 static void
-show_dest(const char *a, const struct xdest *d)
+show_route(const struct conf *c, const char *domain, const struct route *r)
 {
+	const struct route_host	*h;
+	char			 host[LIM_DOMAIN + 1], e[LIM_ERR];
+	char			 a[INET6_ADDRSTRLEN];
+	int			 port, mx = 1;
+
+	if (r->relay)
+		(void)route_parse_relayhost(c->relayhost, host, sizeof(host),
+		    &port, &mx, e, sizeof(e));
+	for (int i = 0; i < r->nhost; i++) {
+		h = &r->host[i];
+		if (r->implicit)
+			printf("%s\thas no mail exchanger: the domain itself "
+			    "(implicit MX)\n", h->name);
+		else if (mx)
+			printf("%s\tmail exchanger = %u %s.\n", r->relay ?
+			    host : domain, h->pref, h->name);
+		if (h->naddr == 0)
+			printf("%s\thas no address: %s\n", h->name, h->err);
+		for (int j = 0; j < h->naddr; j++) {
+			int	 v6 = h->addr[j].ss_family == AF_INET6;
+
+			inet_ntop(h->addr[j].ss_family, v6 ?
+			    (const void *)&((const struct sockaddr_in6 *)
+			    &h->addr[j])->sin6_addr : (const void *)
+			    &((const struct sockaddr_in *)&h->addr[j])->sin_addr,
+			    a, sizeof(a));
+			printf("%s\thas %saddress %s\n", h->name, v6 ?
+			    "IPv6 " : "", a);
+		}
+	}
+}
+
+/* -bv of a remote address: where its domain's mail goes, or why it
+   cannot go.  what is "domain D" or "address A"; via the aliases and
+   .forward files that led there.  Returns the exit code. */
+static int
+show_remote(const struct conf *c, const char *a, const char *domain,
+    const char *what, const char *via)
+{
+	struct route	 r;
+	char		 why[LIM_ERR];
+	enum route_status s;
+
+	s = route_domain(c, domain, &r, why, sizeof(why));
+	if (s != ROUTE_OK) {
+		printf("%s... %s: %s%s%s\n", a, s == ROUTE_PERM ?
+		    "undeliverable" : "deferred", why, via[0] ? ", via " : "",
+		    via);
+		return s == ROUTE_PERM ? EX_NOHOST : EX_TEMPFAIL;
+	}
+	printf("%s... deliverable: mailer smtp, %s", a, what);
+	if (r.relay)
+		printf(", via relayhost %s", c->relayhost);
+	if (via[0] != '\0')
+		printf(", via %s", via);
+	putchar('\n');
+	show_route(c, domain, &r);
+	return 0;
+}
+
+/* One final destination of an address, as -bv shows it; the exit code
+   of a remote one that cannot be routed. */
+static int
+show_dest(const struct conf *c, const char *a, const struct xdest *d)
+{
+	char	 local[LIM_ADDR], domain[LIM_ADDR], what[LIM_ADDR + 16];
+
 	switch (d->kind) {
 	case X_MAILBOX:
 		printf("%s... deliverable: mailer local, user %s", a,
 		    d->user.name);
 		break;
 	case X_REMOTE:
-		printf("%s... deliverable: mailer remote, address %s (waits: "
-		    "remote delivery is not in this build)", a, d->value);
-		break;
+		addr_split(d->value, local, sizeof(local), domain,
+		    sizeof(domain));
+		snprintf(what, sizeof(what), "address %s", d->value);
+		return show_remote(c, a, domain, what, d->via);
 	case X_PIPE:
 		printf("%s... deliverable: mailer prog, command \"%s\" as %s",
 		    a, d->value, d->user.name);
@@ -458,18 +532,20 @@ show_dest(const char *a, const struct xdest *d)
 	if (d->via[0] != '\0')
 		printf(", via %s", d->via);
 	putchar('\n');
+	return 0;
 }
 
 /* -bv: where each address would go, delivering nothing.  Every final
    destination gets a line, with the aliases, .forward and include
-   files that led there. */
+   files that led there; a remote one its route, host by host. */
 static int
 verify(const struct conf *c, char **addrs, int n)
 {
 	char		 a[LIM_ADDR + LIM_HOSTNAME + 2], err[LIM_ERR];
 	char		 local[LIM_ADDR], domain[LIM_ADDR];
+	char		 what[LIM_ADDR + 16];
 	struct expansion x;
-	int		 rc = 0;
+	int		 rc = 0, r;
 
 	if (n == 0)
 		app_die(EX_USAGE, "-bv needs at least one address");
@@ -483,14 +559,17 @@ verify(const struct conf *c, char **addrs, int n)
 		addr_qualify(a, sizeof(a), c->hostname);
 		addr_split(a, local, sizeof(local), domain, sizeof(domain));
 		if (!conf_is_local_domain(c, domain)) {
-			printf("%s... deferred: mailer remote, domain %s "
-			    "(remote delivery is not in this build)\n", a, domain);
+			snprintf(what, sizeof(what), "domain %s", domain);
+			if ((r = show_remote(c, a, domain, what, "")) != 0 &&
+			    rc == 0)
+				rc = r;
 			continue;
 		}
 		if (expand_local(c, local, &x) == -1)
 			app_die(EX_TEMPFAIL, "%s: %s", a, strerror(errno));
 		for (size_t j = 0; j < x.n; j++)
-			show_dest(a, &x.d[j]);
+			if ((r = show_dest(c, a, &x.d[j])) != 0 && rc == 0)
+				rc = r;
 		for (size_t j = 0; j < x.nf; j++) {
 			const struct xfail *f = &x.f[j];
 

@@ -138,5 +138,10 @@ like "$out" "^BoB@localhost\.\.\. deliverable: mailer local, user bob$" "-bv is 
 hk sendmail -bv nosuch >"$T/out"; rc=$?
 is "$rc" 67 "-bv unknown user: 67 (EX_NOUSER)"
 like "$(cat "$T/out")" "nosuch@test.example\.\.\. User unknown" "-bv says User unknown"
-hk sendmail -bv someone@example.com | grep -q 'mailer remote'; ok $? "-bv remote address"
+# a remote address: its route, here through a relayhost given by its
+# address (no DNS, and nothing sent)
+{ cat "$I/hikyaku.conf"; echo "relayhost = [192.0.2.1]:587"; } > "$T/relay.conf"
+out=$(export HIKYAKU_CONF="$T/relay.conf"; hk sendmail -bv someone@example.com)
+like "$out" "^someone@example.com\.\.\. deliverable: mailer smtp, domain example.com, via relayhost \[192.0.2.1\]:587$" "-bv remote address: its route"
+like "$out" "^192.0.2.1	has address 192.0.2.1$" "-bv: and the relayhost's address"
 done_testing

@@ -23,9 +23,12 @@ forward() {
 
 # the textbook: keep a copy and forward
 forward '\\alice, alice@example.com\n' alice
-out=$(hk sendmail -bv alice)
+# -bv routes the remote address: through a relayhost given by its
+# address, so that no DNS is asked
+{ cat "$I/hikyaku.conf"; echo "relayhost = [192.0.2.1]"; } > "$T/relay.conf"
+out=$(export HIKYAKU_CONF="$T/relay.conf"; hk sendmail -bv alice)
 like "$out" "^alice@test.example\.\.\. deliverable: mailer local, user alice, via $I/home/alice/.forward$" "-bv: the copy kept by \\alice"
-like "$out" "^alice@test.example\.\.\. deliverable: mailer remote, address alice@example.com .*via $I/home/alice/.forward$" "-bv: the address it forwards to"
+like "$out" "^alice@test.example\.\.\. deliverable: mailer smtp, address alice@example.com, via relayhost \[192.0.2.1\], via $I/home/alice/.forward$" "-bv: the address it forwards to"
 send keep-and-forward alice
 run
 is "$(mbox_count "$I/mail/alice")" 1 "\\alice: a copy in alice's own mailbox"
