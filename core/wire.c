@@ -241,6 +241,23 @@ put_from(struct buf *out, const char *p, const char *q, const char *host,
 	return put_mailbox(out, start, q, host, masq);
 }
 
+/* From: masqueraded, then folded as any other field. */
+static int
+put_from_folded(struct buf *out, const char *p, const char *q,
+    const char *host, const char *masq)
+{
+	struct buf	 f;
+	const char	*l, *e;
+	int		 r;
+
+	buf_init(&f, 0);
+	r = put_from(&f, p, q, host, masq);
+	for (l = f.s, e = f.s + f.len; r == 0 && l < e; l = eol(l, e))
+		r = put_header_line(out, l, eol(l, e));
+	buf_free(&f);
+	return r;
+}
+
 /* ---- entities ---- */
 
 static int	put_entity(struct buf *, const char *, const char *, int,
@@ -281,7 +298,7 @@ put_header(struct buf *out, const char *p, const char *hend, int top,
 		seen_mime |= strncasecmp(p, "MIME-Version:", 13) == 0;
 		seen_type |= strncasecmp(p, "Content-Type:", 13) == 0;
 		if (top && masq != NULL && strncasecmp(p, "From:", 5) == 0) {
-			if (put_from(out, p, q, host, masq) == -1)
+			if (put_from_folded(out, p, q, host, masq) == -1)
 				return -1;
 		} else {
 			for (const char *l = p; l < q; l = eol(l, q))

@@ -121,6 +121,13 @@ t_long_header(void)
 	ok(strncmp(r, "Subject: ab ab", 14) == 0 && strstr(r, "\n ab") !=
 	    NULL && strstr(r, "\n\nbody\n") != NULL,
 	    "  at white space, the body as it was");
+	memcpy(m, "From: ", 6);
+	memset(m + 6, 'r', 1200);
+	memcpy(m + 1206, "\n\nb\n", 5);
+	r = prep(m, 1, "example.com");
+	ok(r[0] != '\0' && longest(r) <= LIM_MSG_LINE && strstr(r,
+	    "@example.com\n\nb\n") != NULL,
+	    "a 1,200-octet From: masqueraded is folded too (found by f_wire)");
 	free(words);
 }
 
