@@ -528,9 +528,17 @@ tls_read(void *ctx, void *buf, size_t n, struct pollfd *want)
 		st = br_ssl_engine_current_state(eng);
 		if (!(st & BR_SSL_RECVAPP) && t->eof)
 			return 0;
+		/*
+		 * The peer's close_notify (after which BearSSL takes no
+		 * more records): end of file now, not once ours has gone
+		 * back, which fails with EPIPE when the peer closed the
+		 * connection right after sending it.
+		 */
+		if (!(st & BR_SSL_RECVAPP) && eng->shutdown_recv)
+			return 0;
 		if (st == BR_SSL_CLOSED &&
 		    br_ssl_engine_last_error(eng) == BR_ERR_OK)
-			return 0;	/* the peer's close_notify */
+			return 0;
 		if ((r = step(t, BR_SSL_RECVAPP, want)) == -1)
 			return -1;
 		if (r == 1)
@@ -749,6 +757,7 @@ alert(int a)
 	case 70:	return "protocol_version";
 	case 71:	return "insufficient_security";
 	case 80:	return "internal_error";
+	case 112:	return "unrecognized_name";
 	default:	return "alert";
 	}
 }

@@ -5,6 +5,12 @@
  * as OpenSSL names them; clients we refuse (TLS 1.1, CBC only); and
  * io_set_transport refusing while plaintext input is buffered.
  *
+ * Our client side against `openssl s_server`: verified against a fresh
+ * test CA (RSA and EC P-384 server keys), or not verified at all; the
+ * chains, names and dates refused, with nothing of ours sent; SNI sent
+ * (s_server ends a handshake with another one) but not for an IP
+ * literal; a TLS 1.1 server refused.  Then our server and our client.
+ *
  * Keys and certificates are made fresh by the openssl command.  No
  * step waits on a clock: each side blocks on the other's bytes, and
  * alarm() turns a hang into a failure.
@@ -475,6 +481,11 @@ connect_lo(int port)
 
 static struct tls_anchors ca, ca2;
 
+/* s_server that ends a handshake whose SNI is not relay.example.test */
+#define SNI_SERVER	"-cert relay.crt -key relay.key -cert2 relay.crt " \
+			"-key2 relay.key -servername relay.example.test " \
+			"-servername_fatal"
+
 /*
  * Our client against s_server with args: the handshake, then a line
  * each way through io; s_server's output in so.  Returns what the
@@ -596,10 +607,71 @@ t_client(void)
 	t_client_refused("-cert old.crt -key relay.key", &ca,
 	    "relay.example.test", BR_ERR_X509_EXPIRED, "expired",
 	    "expired, with anchors");
+	/* s_server refuses an SNI other than its own: ours is sent */
+	t_client_ok(SNI_SERVER, &ca, "relay.example.test",
+	    "SNI relay.example.test accepted");
+	t_client_refused(SNI_SERVER, NULL, "other.example.test",
+	    BR_ERR_RECV_FATAL_ALERT + 112, "unrecognized_name",
+	    "SNI other.example.test refused by s_server");
+	t_client_ok(SNI_SERVER, NULL, "127.0.0.1",
+	    "an IP literal: no SNI sent");
+	t_client_ok(SNI_SERVER, NULL, "::1", "an IPv6 literal: no SNI sent");
 	t_client_refused("-cert relay.crt -key relay.key -tls1_1 "
 	    "-cipher DEFAULT@SECLEVEL=0", NULL, "relay.example.test",
 	    BR_ERR_RECV_FATAL_ALERT + 40, "handshake_failure",
 	    "a TLS 1.1 server (none of our suites is TLS 1.1's)");
+}
+
+/*
+ * Our server (a child) and our client, verified: a line each way.
+ * The child reports by its exit status.
+ */
+static void
+t_own(void)
+{
+	struct tls_creds *c = malloc(sizeof(*c));
+	char		 line[LIM_SMTP_TEXT];
+	size_t		 len;
+	enum io_term	 term;
+	int		 sv[2], st, r;
+	pid_t		 pid;
+
+	if (c == NULL || load(c, "relay.crt", "relay.key") == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1)
+		exit(2);
+	if ((pid = fork()) == 0) {
+		close(sv[1]);
+		io_init(&io, sv[0], sv[0], 20000);
+		r = tls_server_init(&t, c, sv[0]) == 0 &&
+		    io_set_transport(&io, &tls_transport, &t) == 0 &&
+		    io_getline(&io, line, sizeof(line), &len, &term) == 1 &&
+		    strcmp(line, "EHLO own") == 0 &&
+		    io_printf(&io, "250 own %s\r\n", tls_cipher(&t)) == 0 &&
+		    io_flush(&io) == 0 && tls_close(&t, 20000) == 0;
+		_exit(r ? 0 : 1);
+	}
+	close(sv[0]);
+	io_init(&io, sv[1], sv[1], 20000);
+	is_int(tls_client_init(&t, &ca, "relay.example.test", sv[1]), 0,
+	    "own: client engine ready");
+	is_int(io_set_transport(&io, &tls_transport, &t), 0, "own: transport");
+	/* no tls_handshake: it runs inside the first write and read */
+	ok(io_printf(&io, "EHLO own\r\n") == 0 && io_flush(&io) == 0,
+	    "own: a line out, the handshake on the way");
+	is_int(io_getline(&io, line, sizeof(line), &len, &term), 1,
+	    "own: the server's line in");
+	snprintf(err, sizeof(err), "250 own %s", tls_cipher(&t));
+	is_str(line, err, "own: the server saw the suite we did");
+	ok(tls_verified(&t), "own: verified");
+	r = io_getline(&io, line, sizeof(line), &len, &term);
+	is_int(r, 0, "own: the server's close_notify is end of file");
+	if (r != 0)
+		diag(strerror(errno));
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "own: the server side "
+	    "went as it should");
+	close(sv[1]);
+	free(c);
 }
 
 int
@@ -635,6 +707,9 @@ main(void)
 	t_busy();
 	t_bad_peers();
 	t_client();
+	t_own();
+	tls_anchors_free(&ca);
+	tls_anchors_free(&ca2);
 	sh("rm -rf %s", dir);
 	return done_testing();
 }
