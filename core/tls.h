@@ -150,7 +150,9 @@ int	tls_handshake(struct tls *t, int timeout_ms);
 /*
  * Send close_notify and push out what the engine holds, within
  * timeout_ms; the peer's close_notify is not waited for (SMTP has its
- * own end, QUIT).  Does not close fd.  0, or -1 with errno.
+ * own end, QUIT).  Does not close fd.  0, or -1 with errno (EPIPE or
+ * ECONNRESET when the peer has closed already, as a server may after
+ * its 221: no harm then).
  */
 int	tls_close(struct tls *t, int timeout_ms);
 

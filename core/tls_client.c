@@ -3,8 +3,9 @@
  * server's (tls_profile), towards an MX host or a smarthost.
  *
  * The suites are the server's six: ECDHE signed with ECDSA or RSA
- * (PKCS#1 v1.5, SHA-256/384/512), AES-GCM or ChaCha20-Poly1305; AES
- * first, as the suites a server prefers.  The profile is set piece by
+ * (PKCS#1 v1.5, SHA-256/384/512), AES-GCM or ChaCha20-Poly1305, in
+ * that order of ours (a server that follows the client's order takes
+ * AES-128-GCM).  Curves: tls_profile's.  The profile is set piece by
  * piece, not with br_ssl_client_init_full, which would link CBC, 3DES,
  * MD5 and the older versions.
  *
