@@ -62,7 +62,10 @@ WARN     = -std=c11 -Wall -Wextra -Wformat=2 -Wvla -Wshadow -Werror
 CFLAGS   = $(WARN) -Os -ffunction-sections -fdata-sections -D_GNU_SOURCE \
            -fno-asynchronous-unwind-tables -fno-unwind-tables \
            -iquote core -I$(BEARSSL_INC)
-LDFLAGS  = -static -Wl,--gc-sections
+# No RELRO segment: in a static musl binary nothing ever makes it
+# read-only (no dynamic linker; strace shows no mprotect at start-up),
+# so it bought nothing but its padding to aarch64's 64 KiB pages.
+LDFLAGS  = -static -Wl,--gc-sections -Wl,-z,norelro
 # libbearssl.a calls glibc's checked copies; core/fortify.c provides them
 # for musl, so it is linked after BearSSL, outside the library archive.
 FORTIFY  = $(B)/core/fortify.o
