@@ -1,7 +1,9 @@
 /*
  * MX, AAAA and A lookups over UDP, then TCP on truncation (RFC 1035
- * 4.2, RFC 7766), with replies read by the resolver interface's
- * parser.  Why res_send is not used: see dns.h.
+ * 4.2, RFC 7766).  A reply is checked whole before a record is used:
+ * every name through dn_expand's bounds, every rdlength within the
+ * reply, nothing after the last record.  Why res_send is not used: see
+ * dns.h.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -36,6 +38,20 @@ struct nsconf {
 	struct sockaddr_storage	 ns[LIM_DNS_SERVERS];
 	socklen_t		 nslen[LIM_DNS_SERVERS];
 	int			 n, timeout, attempts;
+};
+
+/* A reply checked whole: its bounds and its answer section. */
+struct reply {
+	const unsigned char	*base, *end;
+	const unsigned char	*an;		/* the first answer record */
+	int			 nan;
+};
+
+/* One record as read: owner, type, class, and its rdata in the reply. */
+struct rr {
+	char			 name[NS_MAXDNAME];
+	int			 type, class, rdlen;
+	const unsigned char	*rdata;
 };
 
 /* What one reply parse collects, by the record type asked. */
@@ -106,16 +122,65 @@ malformed(char *why, size_t len, const char *what)
 	return DNS_TEMP;
 }
 
+/* The record at *p (a question when q), *p moved past it; -1 when it
+   or its owner name goes past the end. */
+static int
+read_rr(const struct reply *m, const unsigned char **p, int q, struct rr *rr)
+{
+	const unsigned char	*c = *p;
+	int			 k;
+
+	if ((k = dn_expand(m->base, m->end, c, rr->name, NS_MAXDNAME)) < 0 ||
+	    m->end - c - k < (q ? 4 : 10))
+		return -1;
+	c += k;
+	rr->type = c[0] << 8 | c[1];
+	rr->class = c[2] << 8 | c[3];
+	rr->rdlen = 0;
+	rr->rdata = NULL;
+	if (!q) {
+		rr->rdlen = c[8] << 8 | c[9];
+		if (rr->rdlen > m->end - c - 10)
+			return -1;
+		rr->rdata = c + 10;
+		c += rr->rdlen;
+	}
+	*p = c + (q ? 4 : 10);
+	return 0;
+}
+
+/* Every record of the reply within its bounds, and nothing after the
+   last one (as ns_initparse has it): 0, or -1. */
+static int
+read_all(struct reply *m, struct rr *rr)
+{
+	const unsigned char	*p = m->base + NS_HFIXEDSZ;
+	int			 i, n;
+
+	for (i = 0; i < 4; i++) {
+		n = m->base[4 + 2 * i] << 8 | m->base[5 + 2 * i];
+		if (i == 1) {
+			m->an = p;
+			m->nan = n;
+		}
+		while (n-- > 0)
+			if (read_rr(m, &p, i == 0, rr) == -1)
+				return -1;
+	}
+	return p == m->end ? 0 : -1;
+}
+
 /*
  * The header and the question of a reply: DNS_OK when it answers qname
- * and type (the records are then read through m), else the outcome.
+ * and type (its answers then in m), else the outcome.
  */
 static enum dns_status
 reply_open(const unsigned char *ans, size_t n, const char *qname, int type,
-    ns_msg *m, char *why, size_t len)
+    struct reply *m, char *why, size_t len)
 {
-	ns_rr	 rr;
-	int	 rcode;
+	const unsigned char	*p;
+	struct rr		 rr;
+	int			 rcode;
 
 	if (n < NS_HFIXEDSZ || n > TCP_MAX)
 		return malformed(why, len, n < NS_HFIXEDSZ ? "shorter than "
@@ -134,12 +199,14 @@ reply_open(const unsigned char *ans, size_t n, const char *qname, int type,
 			snprintf(why, len, "error %d", rcode);
 		return DNS_TEMP;
 	}
-	if (ns_initparse(ans, (int)n, m) == -1)
+	m->base = ans;
+	m->end = ans + n;
+	if (read_all(m, &rr) == -1)
 		return malformed(why, len, "records past its end");
-	if (ns_msg_count(*m, ns_s_qd) != 1 ||
-	    ns_parserr(m, ns_s_qd, 0, &rr) == -1 ||
-	    !same_name(ns_rr_name(rr), qname) || (int)ns_rr_type(rr) != type ||
-	    ns_rr_class(rr) != ns_c_in)
+	p = ans + NS_HFIXEDSZ;
+	if (ans[4] != 0 || ans[5] != 1 || read_rr(m, &p, 1, &rr) == -1 ||
+	    !same_name(rr.name, qname) || rr.type != type ||
+	    rr.class != ns_c_in)
 		return malformed(why, len, "not the question asked");
 	if (rcode == ns_r_nxdomain) {
 		snprintf(why, len, "%s not found", qname);
@@ -150,28 +217,28 @@ reply_open(const unsigned char *ans, size_t n, const char *qname, int type,
 
 /* An MX record's target, or -1 when it does not fill its rdata. */
 static int
-mx_target(const ns_msg *m, const ns_rr *rr, char *name, size_t len)
+mx_target(const struct reply *m, const struct rr *rr, char *name, size_t len)
 {
-	const unsigned char	*rd = ns_rr_rdata(*rr);
-	int			 k;
+	int	 k;
 
-	if (ns_rr_rdlen(*rr) < 3)
+	if (rr->rdlen < 3)
 		return -1;
-	k = dn_expand(ns_msg_base(*m), ns_msg_end(*m), rd + 2, name, (int)len);
-	return k < 0 || k + 2 != ns_rr_rdlen(*rr) ? -1 : 0;
+	k = dn_expand(m->base, m->end, rr->rdata + 2, name, (int)len);
+	return k < 0 || k + 2 != rr->rdlen ? -1 : 0;
 }
 
 /* An MX record into t: each target once with its best preference; when
    t is full, a better record replaces the worst one. */
 static int
-take_mx(struct take *t, const ns_msg *m, const ns_rr *rr)
+take_mx(struct take *t, const struct reply *m, const struct rr *rr)
 {
 	char		 raw[NS_MAXDNAME], name[LIM_DOMAIN + 1];
-	unsigned	 pref = ns_get16(ns_rr_rdata(*rr));
+	unsigned	 pref;
 	int		 i, worst = 0;
 
 	if (mx_target(m, rr, raw, sizeof(raw)) == -1)
 		return -1;
+	pref = (unsigned)(rr->rdata[0] << 8 | rr->rdata[1]);
 	if (plain_name(raw, name) == -1 || (name[0] != '\0' &&
 	    !dns_valid_name(name))) {
 		t->bad++;
@@ -205,16 +272,16 @@ take_mx(struct take *t, const ns_msg *m, const ns_rr *rr)
 /* An A or AAAA record; past max, the rest are not kept (a host's first
    few addresses are all a delivery tries). */
 static int
-take_addr(struct take *t, const ns_rr *rr)
+take_addr(struct take *t, const struct rr *rr)
 {
 	int	 want = t->type == ns_t_a ? 4 : 16;
 
-	if (ns_rr_rdlen(*rr) != want)
+	if (rr->rdlen != want)
 		return -1;
 	if (t->n < t->max) {
 		t->addr[t->n].family = want == 4 ? AF_INET : AF_INET6;
 		memset(t->addr[t->n].a, 0, sizeof(t->addr[t->n].a));
-		memcpy(t->addr[t->n].a, ns_rr_rdata(*rr), (size_t)want);
+		memcpy(t->addr[t->n].a, rr->rdata, (size_t)want);
 		t->n++;
 	}
 	return 0;
@@ -225,29 +292,28 @@ take_addr(struct take *t, const ns_rr *rr)
  * cur go into t; the target of a CNAME owned by cur into next.
  */
 static enum dns_status
-answer_pass(ns_msg *m, const char *cur, struct take *t, int *found,
-    char *next, char *why, size_t len)
+answer_pass(const struct reply *m, const char *cur, struct take *t,
+    int *found, char *next, char *why, size_t len)
 {
-	ns_rr	 rr;
-	int	 i, r;
+	const unsigned char	*p = m->an;
+	struct rr		 rr;
+	int			 i, r;
 
-	for (i = 0; i < ns_msg_count(*m, ns_s_an); i++) {
-		if (ns_parserr(m, ns_s_an, i, &rr) == -1)
+	for (i = 0; i < m->nan; i++) {
+		if (read_rr(m, &p, 0, &rr) == -1)
 			return malformed(why, len, "a record past its end");
-		if (ns_rr_class(rr) != ns_c_in ||
-		    !same_name(ns_rr_name(rr), cur))
+		if (rr.class != ns_c_in || !same_name(rr.name, cur))
 			continue;
-		if ((int)ns_rr_type(rr) == t->type) {
+		if (rr.type == t->type) {
 			(*found)++;
 			r = t->type == ns_t_mx ? take_mx(t, m, &rr) :
 			    take_addr(t, &rr);
 			if (r == -1)
 				return malformed(why, len, "a record that does "
 				    "not fill its length");
-		} else if (ns_rr_type(rr) == ns_t_cname && next[0] == '\0') {
-			if (ns_rr_rdlen(rr) < 1 || dn_expand(ns_msg_base(*m),
-			    ns_msg_end(*m), ns_rr_rdata(rr), next, NS_MAXDNAME) !=
-			    ns_rr_rdlen(rr))
+		} else if (rr.type == ns_t_cname && next[0] == '\0') {
+			if (rr.rdlen < 1 || dn_expand(m->base, m->end,
+			    rr.rdata, next, NS_MAXDNAME) != rr.rdlen)
 				return malformed(why, len, "a CNAME that does "
 				    "not fill its length");
 			if (next[0] == '\0')
@@ -263,7 +329,8 @@ answer_pass(ns_msg *m, const char *cur, struct take *t, int *found,
  * name count), at most LIM_DNS_CNAME links long.
  */
 static enum dns_status
-walk(ns_msg *m, const char *qname, struct take *t, char *why, size_t len)
+walk(const struct reply *m, const char *qname, struct take *t, char *why,
+    size_t len)
 {
 	char		 cur[NS_MAXDNAME], next[NS_MAXDNAME];
 	enum dns_status	 s;
@@ -323,7 +390,7 @@ dns_parse_mx(const unsigned char *ans, size_t n, const char *qname,
     struct dns_mx *mx, int max, int *nmx, char *why, size_t len)
 {
 	struct take	 t = { ns_t_mx, mx, NULL, max, 0, 0, 0 };
-	ns_msg		 m;
+	struct reply	 m;
 	enum dns_status	 s;
 
 	*nmx = 0;
@@ -346,7 +413,7 @@ dns_parse_addrs(const unsigned char *ans, size_t n, const char *qname,
     int type, struct dns_addr *a, int max, int *na, char *why, size_t len)
 {
 	struct take	 t = { type, NULL, a, max, *na, 0, 0 };
-	ns_msg		 m;
+	struct reply	 m;
 	enum dns_status	 s;
 
 	if (type != ns_t_a && type != ns_t_aaaa)

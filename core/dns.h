@@ -3,9 +3,11 @@
  * (AAAA, A) of a host, asked of the nameservers of resolv.conf over
  * UDP, and again over TCP when a reply comes truncated.
  *
- * res_mkquery builds the queries, ns_initparse/ns_parserr and
- * dn_expand read the replies; the sending is done here, not by
- * res_send: musl 1.2.3's res_send hands back a truncated reply as it
+ * res_mkquery builds the queries, dn_expand reads the names of the
+ * replies (ns_initparse and ns_parserr are not used: glibc keeps them
+ * in libresolv, and the ASan and fuzz builds link its libc alone).
+ * The sending is done here, not by res_send: musl 1.2.3's res_send
+ * hands back a truncated reply as it
  * is (and res_query then calls a truncated MX reply NO_DATA, which
  * would send mail to the implicit MX), and it throws SERVFAIL and
  * REFUSED replies away and waits out the whole timeout, so neither the

@@ -293,6 +293,21 @@ t_malformed(void)
 	is_int(parse_mx("rd.test", &n), DNS_TEMP,
 	    "an MX name past its rdlength");
 
+	/* an MX of 0 bytes, the reply's last: its preference is not
+	   read from past the end (found by f_dns) */
+	{
+		unsigned char	*copy;
+
+		reply(0x8180, "rd.test", ns_t_mx, 1);
+		at = rr_begin(&P, "rd.test", ns_t_mx);
+		rr_end(&P, at);
+		copy = malloc(P.n);
+		memcpy(copy, P.b, P.n);
+		is_int(dns_parse_mx(copy, P.n, "rd.test", mx, LIM_DNS_MX, &n,
+		    why, sizeof(why)), DNS_TEMP, "an MX of 0 bytes at the end");
+		free(copy);
+	}
+
 	/* an MX of 2 bytes */
 	reply(0x8180, "rd.test", ns_t_mx, 1);
 	at = rr_begin(&P, "rd.test", ns_t_mx);
