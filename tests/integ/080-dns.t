@@ -10,6 +10,8 @@
 . "$(dirname "$0")/lib-netns.sh"
 netns_need
 instance
+# routes through the namespace's DNS here, not lib.sh's safe relayhost
+sed -i '/^relayhost =/d' "$I/hikyaku.conf"
 netns_up
 netns_addr 192.0.2.9
 
