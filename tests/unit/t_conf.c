@@ -110,6 +110,14 @@ main(void)
 	is_int(c.retry[4], 3600, "last retry step 1h");
 	is_int(c.queue_lifetime, 5 * 86400, "queue_lifetime 5d");
 	ok(c.tls == TLS_MAY, "tls may");
+	ok(c.smtp_timeout[SMTP_T_CONNECT] == 30 && c.smtp_timeout[SMTP_T_HELO]
+	    == 300 && c.smtp_timeout[SMTP_T_MAIL] == 300 &&
+	    c.smtp_timeout[SMTP_T_RCPT] == 300 &&
+	    c.smtp_timeout[SMTP_T_DATA_INIT] == 120 &&
+	    c.smtp_timeout[SMTP_T_DATA_XFER] == 180 &&
+	    c.smtp_timeout[SMTP_T_DATA_DONE] == 600,
+	    "SMTP client timeouts: 30s, then RFC 5321 4.5.3.2's 5m 5m 5m 2m "
+	    "3m 10m");
 	ok(c.allow_commands == (CONF_ALLOW_ALIASES | CONF_ALLOW_FORWARD),
 	    "allow_commands default both");
 	ok(conf_is_local_domain(&c, "localhost"), "localhost is local");
@@ -126,8 +134,12 @@ main(void)
 	    "spool = spool\nmailbox = maildir:%h/Maildir/\nmax_size = 10k\n"
 	    "retry = 1m 2m\nallow_files = none\ntls = verify\n"
 	    "delay_warning = 4h\nmynetworks = 10.0.0.0/8 [::1]/128 ::1\n"
-	    "listen = 127.0.0.1:2525 [::1]:2525\n", err, sizeof(err)) == 0,
+	    "listen = 127.0.0.1:2525 [::1]:2525\nsmtp_data_done_timeout = 90s\n"
+	    "smtp_connect_timeout = 2s\n", err, sizeof(err)) == 0,
 	    "a good file loads");
+	ok(c.smtp_timeout[SMTP_T_DATA_DONE] == 90 &&
+	    c.smtp_timeout[SMTP_T_CONNECT] == 2 &&
+	    c.smtp_timeout[SMTP_T_RCPT] == 300, "timeouts set one by one");
 	is_str(c.hostname, "mail.example.org", "hostname lower-cased");
 	ok(conf_is_local_domain(&c, "mail.example.org"),
 	    "domains follows the hostname set in the file");
@@ -165,6 +177,7 @@ main(void)
 	bad("max_rcpt = 12x\n", "bad number", "max_rcpt junk");
 	bad("retry = 5m soon\n", "bad retry", "bad retry");
 	bad("queue_lifetime = 5y\n", "bad time", "bad time unit");
+	bad("smtp_rcpt_timeout = 0\n", "bad time", "a zero SMTP timeout");
 	bad("tls = sometimes\n", "bad tls", "bad tls");
 	bad("mailbox = /var/mail/%u\n", "want mbox:PATH", "mailbox without kind");
 	bad("mailbox = mbox:/var/mail/%x\n", "only %u, %h", "bad % escape");
