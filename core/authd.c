@@ -15,34 +15,11 @@
 
 #include "auth.h"
 #include "authd.h"
+#include "fdio.h"
 #include "limits.h"
 #include "log.h"
 
 #define REQ_MAX		(LIM_USER + 1 + LIM_PASS + 1)
-
-/* The one descriptor a request carries, or -1 (any others closed). */
-static int
-take_fd(struct msghdr *mh)
-{
-	struct cmsghdr	*cm;
-	int		 fd = -1, n, *fds;
-
-	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		fds = (int *)(void *)CMSG_DATA(cm);
-		for (int i = 0; i < n; i++) {
-			if (fd == -1)
-				fd = fds[i];
-			else {
-				close(fds[i]);
-				fd = -2;	/* more than one: refused */
-			}
-		}
-	}
-	return fd;
-}
 
 /* 1, 0 or -1 for "user\0pass\0" in req[0..n), the reason in why. */
 static int
@@ -66,33 +43,20 @@ void
 authd_serve(const struct conf *c, int sock)
 {
 	char		 req[REQ_MAX + 1], why[LIM_ERR];
-	char		 cbuf[CMSG_SPACE(4 * sizeof(int))];
-	struct iovec	 iov;
-	struct msghdr	 mh;
 	ssize_t		 n;
 	int		 fd, r;
 	char		 a;
 
 	for (;;) {
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = req;
-		iov.iov_len = sizeof(req);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		if ((n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) == -1) {
-			if (errno == EINTR)
-				continue;
+		if ((n = fdio_recv_fd(sock, req, sizeof(req), &fd)) == -1 &&
+		    errno != EBADMSG) {
 			log_warn("auth: cannot read a request: %s",
 			    strerror(errno));
 			return;
 		}
 		if (n == 0)
 			return;
-		fd = take_fd(&mh);
-		if (fd < 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		    n > REQ_MAX) {
+		if (n == -1 || n > REQ_MAX) {
 			if (fd >= 0)
 				close(fd);
 			log_warn("auth: a malformed request, dropped");
@@ -116,11 +80,8 @@ authd_serve(const struct conf *c, int sock)
 int
 authd_check(int sock, const char *user, const char *pass, int timeout_ms)
 {
-	char		 req[REQ_MAX], cbuf[CMSG_SPACE(sizeof(int))], a;
+	char		 req[REQ_MAX], a;
 	size_t		 ul = strlen(user), pl = strlen(pass);
-	struct iovec	 iov;
-	struct msghdr	 mh;
-	struct cmsghdr	*cm;
 	struct pollfd	 pfd;
 	int		 sp[2], r = -1;
 
@@ -131,20 +92,7 @@ authd_check(int sock, const char *user, const char *pass, int timeout_ms)
 		return -1;
 	memcpy(req, user, ul + 1);
 	memcpy(req + ul + 1, pass, pl + 1);
-	memset(&mh, 0, sizeof(mh));
-	memset(cbuf, 0, sizeof(cbuf));
-	iov.iov_base = req;
-	iov.iov_len = ul + pl + 2;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &sp[1], sizeof(int));
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) == -1)
+	if (fdio_send_fd(sock, req, ul + pl + 2, sp[1]) == -1)
 		goto done;
 	close(sp[1]);
 	sp[1] = -1;

@@ -43,6 +43,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "fdio.h"
 #include "io.h"
 #include "privs.h"
 #include "remote.h"
@@ -563,39 +564,6 @@ agent_hop(struct agent *a, struct req *q)
 
 /* ---- the agent's loop ---- */
 
-/* The byte that carries the message's descriptor: 1, 0 at the end,
-   -1 on error. */
-static int
-recv_fd(int sock, int *fd)
-{
-	char		 b;
-	struct iovec	 iov = { &b, 1 };
-	union {
-		struct cmsghdr	 h;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr	 m;
-	struct cmsghdr	*cm;
-	ssize_t		 r;
-
-	memset(&m, 0, sizeof(m));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = u.buf;
-	m.msg_controllen = sizeof(u.buf);
-	do
-		r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
-	while (r == -1 && errno == EINTR);
-	if (r <= 0)
-		return (int)r;
-	*fd = -1;
-	for (cm = CMSG_FIRSTHDR(&m); cm != NULL; cm = CMSG_NXTHDR(&m, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type ==
-		    SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(fd, CMSG_DATA(cm), sizeof(int));
-	return *fd == -1 ? (errno = EBADMSG, -1) : 1;
-}
-
 static char *
 field(char **p)
 {
@@ -698,7 +666,7 @@ agent_main(const struct conf *c, int sock)
 	static struct agent	 a;
 	struct io		*io;
 	struct req		 q;
-	char			 fatal[LIM_ERR] = "";
+	char			 fatal[LIM_ERR] = "", b;
 	int			 fd = -1, r;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -715,7 +683,7 @@ agent_main(const struct conf *c, int sock)
 		fatal[sizeof(fatal) - 1] = '\0';
 	}
 	memset(&q, 0, sizeof(q));
-	while (recv_fd(sock, &fd) == 1) {
+	while (fdio_recv_fd(sock, &b, 1, &fd) == 1) {
 		buf_init(&q.out, 0);
 		if (read_req(io, &q) == -1 || map_msg(fd, &q) == -1) {
 			close(fd);
@@ -792,39 +760,9 @@ remote_end(void)
 }
 
 static int
-send_fd(int sock, int fd)
-{
-	char		 b = 'Q';
-	struct iovec	 iov = { &b, 1 };
-	union {
-		struct cmsghdr	 h;
-		char		 buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr	 m;
-	struct cmsghdr	*cm;
-	ssize_t		 r;
-
-	memset(&m, 0, sizeof(m));
-	memset(&u, 0, sizeof(u));
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = u.buf;
-	m.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&m);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	do
-		r = sendmsg(sock, &m, MSG_NOSIGNAL);
-	while (r == -1 && errno == EINTR);
-	return r == 1 ? 0 : -1;
-}
-
-static int
 ask(const struct qenv *env, const struct qhop *h, int msgfd)
 {
-	if (send_fd(ag.fd, msgfd) == -1)
+	if (fdio_send_fd(ag.fd, "Q", 1, msgfd) == -1)
 		return -1;
 	io_printf(ag.io, "M\t%s\t%d\t%d\t%d\t%s\t%s\n", h->domain,
 	    (int)env->ret, env->smtputf8, env->sender_given,
