@@ -25,6 +25,7 @@
  * recipients to the next; after the dot, nothing is tried elsewhere,
  * so that a message is not sent twice.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -267,14 +268,28 @@ agent_load(struct agent *a)
 	}
 }
 
+/* Close every descriptor above stderr but keep: those /proc lists
+   (a few), else all up to the limit. */
 static void
 close_inherited(int keep)
 {
-	long	 max = sysconf(_SC_OPEN_MAX);
+	DIR		*d;
+	struct dirent	*e;
+	long		 max;
+	int		 fd, dfd;
 
-	if (max < 0 || max > 65536)
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		dfd = dirfd(d);
+		while ((e = readdir(d)) != NULL)
+			if ((fd = atoi(e->d_name)) > 2 && fd != keep &&
+			    fd != dfd)
+				close(fd);
+		closedir(d);
+		return;
+	}
+	if ((max = sysconf(_SC_OPEN_MAX)) < 0 || max > 65536)
 		max = 65536;
-	for (int fd = 3; fd < max; fd++)
+	for (fd = 3; fd < max; fd++)
 		if (fd != keep)
 			close(fd);
 }
