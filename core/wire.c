@@ -276,8 +276,10 @@ field_end(const char *p, const char *end)
 
 /*
  * The header section [p, hend) (its empty line included), folded, From:
- * masqueraded on the top level, and for a leaf being encoded (qp) its
- * Content-Transfer-Encoding replaced.
+ * masqueraded on the top level, and for a leaf being encoded (qp: 1,
+ * or 2 when it has 8-bit octets) its Content-Transfer-Encoding replaced;
+ * 8-bit text without a Content-Type gets charset=unknown-8bit rather
+ * than the us-ascii it would default to (RFC 2045 5.2).
  */
 static int
 put_header(struct buf *out, const char *p, const char *hend, int top,
@@ -308,8 +310,8 @@ put_header(struct buf *out, const char *p, const char *hend, int top,
 		p = q;
 	}
 	if (qp && ((top && !seen_mime && buf_adds(out, "MIME-Version: 1.0\n")
-	    == -1) || (!seen_type && buf_adds(out, "Content-Type: text/plain; "
-	    "charset=unknown-8bit\n") == -1) || buf_adds(out,
+	    == -1) || (qp == 2 && !seen_type && buf_adds(out, "Content-Type: "
+	    "text/plain; charset=unknown-8bit\n") == -1) || buf_adds(out,
 	    "Content-Transfer-Encoding: quoted-printable\n") == -1))
 		return -1;
 	return buf_add(out, p, (size_t)(hend - p));
@@ -387,6 +389,12 @@ put_entity(struct buf *out, const char *p, const char *end, int top,
 	}
 	qp = !multi && !msg && strcasecmp(buf_str(&cte), "base64") != 0 &&
 	    needs(hend, end, ok8);
+	if (qp) {
+		struct wire bw;
+
+		wire_scan(hend, (size_t)(end - hend), &bw);
+		qp = bw.eightbit ? 2 : 1;
+	}
 	if (put_header(out, p, hend, top, host, masq, qp) == -1)
 		goto done;
 	if (qp)

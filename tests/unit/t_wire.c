@@ -145,6 +145,8 @@ t_body(void)
 	ok(strstr(r, "MIME-Version: 1.0\n") != NULL && strstr(r,
 	    "Content-Transfer-Encoding: quoted-printable\n") != NULL,
 	    "  quoted-printable, said so");
+	ok(strstr(r, "Content-Type:") == NULL, "  ASCII: no Content-Type "
+	    "added (text/plain; charset=us-ascii by default)");
 	body = strstr(r, "\n\n");
 	buf_init(&dec, 0);
 	ok(body != NULL && mime_qp_decode(&dec, body + 2, strlen(body + 2)) ==
