@@ -120,4 +120,56 @@ is "$(netns_query example.test MX | head -1)" "NOERROR" "and the old records gon
 kill -0 "$first" 2>/dev/null; ok $((!$?)) "the old dnsmasq stopped"
 like "$(cat "$T/dnsmasq.log")" "query\[A\] mx1\.example\.test from 127\.0\.0\.1" "queries are logged in \$T/dnsmasq.log"
 
+# --- smtp-server.py: what the tests' receiving server records ---
+if ! { python3 -c 'import aiosmtpd' || /usr/bin/python3 -c 'import aiosmtpd'; } 2>/dev/null; then
+	skip "no aiosmtpd (scripts/deps installs python3-aiosmtpd)"
+	done_testing
+fi
+smtp_server rx --listen 192.0.2.2:25 --listen '[2001:db8::1]:25' --size 5000 \
+    --rcpt 'bad@*=550 5.1.1 no\x1bsuch' --first '1:eod=451 4.3.0 later'
+in_ns $SMTPD_PY - <<'PY' > "$T/out" 2>&1
+import smtplib, socket
+raw = b"Subject: raw\r\n\r\nbare\nLF\r\nbare\rCR\r\n..dot\r\n" + b"x" * 1500 + b"\r\n"
+for host in ("192.0.2.2", "2001:db8::1"):
+    s = smtplib.SMTP(host, 25, local_hostname="client.test")
+    s.ehlo()
+    print("size", s.esmtp_features.get("size"), "8bitmime", s.has_extn("8bitmime"))
+    print("mail", s.mail("a@client.test", ["BODY=8BITMIME", "SIZE=%d" % len(raw)])[0])
+    print("rcpt", *s.rcpt("bad@x.test"))
+    print("rcpt", s.rcpt("ok@x.test")[0])
+    print("data", s.data(raw)[0])
+    s.quit()
+# past the SIZE: refused at MAIL
+s = smtplib.SMTP("192.0.2.2", 25, local_hostname="client.test")
+s.ehlo()
+print("big", s.mail("a@client.test", ["SIZE=6000"])[0])
+s.quit()
+PY
+is "$(cat "$T/out")" "size 5000 8bitmime True
+mail 250
+rcpt 550 b'5.1.1 no\x1bsuch'
+rcpt 250
+data 451
+size 5000 8bitmime True
+mail 250
+rcpt 550 b'5.1.1 no\x1bsuch'
+rcpt 250
+data 250
+big 552" "smtp-server: SIZE, 8BITMIME, a scripted RCPT reply, 451 for the first end of data, then 250; MAIL over SIZE refused"
+is "$(msgs rx)" 1 "one message recorded (the 451 one is not)"
+is "$(rec rx 1 mail_from) $(rec rx 1 rcpt_tos) $(rec rx 1 tls) $(rec rx 1 helo) $(rec rx 1 peer)" \
+    "a@client.test ok@x.test False client.test 2001:db8::1" "its JSON: sender, recipient, no TLS, EHLO name, peer"
+like "$(rec rx 1 mail_options | tr '\n' ' ')" "^BODY=8BITMIME SIZE=[0-9]+ \$" "and MAIL's parameters"
+python3 - "$T/rx/1.eml" <<'PY' > "$T/out"
+import sys
+print(open(sys.argv[1], "rb").read().split(b"xxx")[0])
+PY
+is "$(cat "$T/out")" "b'Subject: raw\\r\\n\\r\\nbare\\nLF\\r\\nbare\\rCR\\r\\n..dot\\r\\n'" "the DATA as sent, unstuffed, bare LF and CR kept"
+like "$(grep -a ' S: 550' "$T/rx/transcript" | head -1)" "S: 550 5\.1\.1 no\\\\x1bsuch$" "the transcript escapes control characters"
+is "$(grep -aci ' C: MAIL' "$T/rx/transcript")" 3 "and has every MAIL command"
+pid=$(cat "$T/rx.pid")
+smtp_server_stop rx
+kill -0 "$pid" 2>/dev/null; ok $((!$?)) "SIGTERM stops it"
+[ -e "$T/rx.pid" ]; ok $((!$?)) "and it removes its pid file"
+
 done_testing

@@ -7,6 +7,8 @@
 #
 #   netns_need          skips the whole test (1..0 # SKIP why) unless
 #                       root with ip, dnsmasq and unshare
+#   remote_need         after instance: skips the whole test while the
+#                       binary says remote delivery is not in this build
 #   netns_up            makes $NS: lo up, a link hk0 up (a dummy, else
 #                       an ifb or a bridge: all drop what they send),
 #                       routes 192.0.2.0/24 and 2001:db8::/64 to hk0, so
@@ -32,6 +34,26 @@
 #                       a test that needs its own clean-up: netns_up
 #                       owns the EXIT trap, chained onto lib.sh's)
 #   netns_pids          the processes in the namespace now
+#   smtp_server NAME ARGS...
+#                       smtp-server.py ARGS in the namespace, recording in
+#                       $T/NAME/ (N.eml, N.json, transcript); waits until
+#                       it listens; its pid in $T/NAME.pid, its errors in
+#                       $T/NAME.err.  Skips the whole test without a
+#                       python3 that has aiosmtpd ($SMTPD_PY: that one).
+#   smtp_server_stop NAME
+#   msgs NAME           how many messages NAME has recorded
+#   rec NAME N FIELD    a field of NAME's message N's JSON (a list: one
+#                       item a line; null: "None")
+#   hkn APPLET ARGS...  an applet of the binary under test, in $NS
+#   to_line ADDR        the last log line for to=<ADDR> in $I/log
+#   reports MBOX        the delivery reports (RFC 3464) in MBOX, as
+#                       Python's email reads them: per recipient, a line
+#                       "N FIELD: value" for each field (N the message's
+#                       number in MBOX, from 1), unfolded
+#   server_cert DIR CADIR NAME...
+#                       DIR/NAME1.pem and .key: a certificate for those
+#                       DNS names, signed by the CA of CADIR (ca.pem and
+#                       ca.key, as lib-tls.sh's tls_files makes)
 #
 # The namespace's processes (dnsmasq, servers, mtad) are killed at exit,
 # even when the test fails or is interrupted; the namespace and its
@@ -58,6 +80,13 @@ netns_need() {
 	ip netns del "hkprobe$$" 2>/dev/null
 	if [ -n "$_why" ]; then
 		echo "1..0 # SKIP $_why"
+		exit 0
+	fi
+}
+
+remote_need() {
+	if hk sendmail -bv probe@example.test 2>&1 | grep -q 'not in this build'; then
+		echo "1..0 # SKIP remote delivery is not in this build yet"
 		exit 0
 	fi
 }
@@ -225,5 +254,98 @@ for _ in range(an):
         v = d.hex()
     print(NAMES.get(t, t), v)
     off += ln
+PY
+}
+
+# A python3 with aiosmtpd: the one on the PATH, else Debian's (a python3
+# found first on the PATH may be another build without Debian's modules).
+SMTPD_PY=
+smtp_server_py() {
+	[ -n "$SMTPD_PY" ] && return 0
+	for _p in python3 /usr/bin/python3; do
+		if $_p -c 'import aiosmtpd' 2>/dev/null; then
+			SMTPD_PY=$_p
+			return 0
+		fi
+	done
+	echo "1..0 # SKIP needs Python's aiosmtpd (scripts/deps installs python3-aiosmtpd)"
+	exit 0
+}
+
+smtp_server() {
+	smtp_server_py
+	_n=$1
+	shift
+	rm -f "$T/$_n.pid"
+	$IN_NS $SMTPD_PY "$(cd "$(dirname "$0")" && pwd)/smtp-server.py" \
+	    --out "$T/$_n" --pid "$T/$_n.pid" "$@" 2>>"$T/$_n.err" &
+	wait_for "[ -s '$T/$_n.pid' ]" 20 || {
+		echo "Bail out! smtp-server $_n did not start:"
+		sed 's/^/# /' "$T/$_n.err"
+		exit 1
+	}
+}
+
+smtp_server_stop() {
+	[ -s "$T/$1.pid" ] || return 0
+	_p=$(cat "$T/$1.pid")
+	kill -TERM "$_p" 2>/dev/null
+	wait_for "! kill -0 $_p" 10
+}
+
+msgs() {
+	ls "$T/$1" 2>/dev/null | grep -c '\.json$'
+}
+
+rec() {
+	python3 - "$T/$1/$2.json" "$3" <<'PY'
+import json, sys
+try:
+    v = json.load(open(sys.argv[1]))[sys.argv[2]]
+except FileNotFoundError:
+    v = "(no message)"
+print("\n".join(v) if isinstance(v, list) else v)
+PY
+}
+
+hkn() {
+	in_ns $HK_RUN "$HIKYAKU" "$@"
+}
+
+to_line() {
+	grep -aF "to=<$1>," "$I/log" | tail -1
+}
+
+server_cert() {
+	_d=$1 _ca=$2
+	shift 2
+	_san=$(printf 'DNS:%s,' "$@")
+	(
+		cd "$_d" && exec 2>>"$_d/gen.log" &&
+		printf '%s\n' "basicConstraints = critical, CA:FALSE" \
+		    "keyUsage = critical, digitalSignature, keyEncipherment" \
+		    "extendedKeyUsage = serverAuth" \
+		    "subjectAltName = ${_san%,}" > "$1.cnf" &&
+		openssl req -new -newkey rsa:2048 -nodes -keyout "$1.key" \
+		    -out "$1.csr" -subj "/CN=$1" &&
+		openssl x509 -req -in "$1.csr" -CA "$_ca/ca.pem" \
+		    -CAkey "$_ca/ca.key" -CAcreateserial -days 2 \
+		    -extfile "$1.cnf" -out "$1.pem"
+	) || { echo "Bail out! openssl could not make a certificate for $1"; exit 1; }
+}
+
+reports() {
+	python3 - "$1" <<'PY'
+import mailbox, sys
+for n, m in enumerate(mailbox.mbox(sys.argv[1]), 1):
+    print("%d Subject: %s" % (n, " ".join(str(m["Subject"]).split())))
+    print("%d Content-Type: %s" % (n, m.get_content_type()))
+    for part in m.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        # the per-message block first, then one per recipient
+        for block in part.get_payload():
+            for k, v in block.items():
+                print("%d %s: %s" % (n, k, " ".join(str(v).split())))
 PY
 }
