@@ -37,7 +37,7 @@ import re, sys
 raw = open(sys.argv[1], "rb").read()
 print("bare-lf", len(re.findall(rb"(?<!\r)\n", raw)))
 print("bare-cr", len(re.findall(rb"\r(?!\n)", raw)))
-print("longest", max(len(l) for l in raw.split(b"\r\n")))
+print("over-998", sum(len(l) > 998 for l in raw.split(b"\r\n")))
 PY
 }
 
@@ -83,7 +83,7 @@ print(words)
 print("after")
 PY
 hkn sendmail -v -i -f alice@test.example bob@example.test < "$T/long" > "$T/out" 2>&1
-like "$(wire 3 | tail -1)" "^longest ([0-9]|[0-9][0-9]|[0-9][0-9][0-9])$" "no line on the wire over 998 octets"
+is "$(wire 3 | tail -1)" "over-998 0" "no line on the wire over 998 octets"
 python3 - "$T/mx/3.eml" "$T/long" <<'PY' > "$T/out"
 import email, email.policy, sys
 m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
