@@ -16,6 +16,9 @@ netns_need
 smtp_server_py
 instance
 remote_need
+# lib.sh sends other domains' mail to a dead relayhost, so that no test
+# asks the real DNS; here the namespace has its own
+sed -i '/^relayhost *=/d' "$I/hikyaku.conf"
 cat >> "$I/hikyaku.conf" <<CONF
 smtp_connect_timeout = 2s
 smtp_helo_timeout = 2s
@@ -81,9 +84,10 @@ send() {
 # await USER N: USER's mailbox holds N messages (bounces are delivered
 # by the run that made them, or by the next queue run)
 await() {
-	wait_for '[ "$(mbox_count "$I/mail/$1")" -ge "$2" ]' 5 && return 0
+	_au=$1 _an=$2
+	wait_for '[ "$(mbox_count "$I/mail/$_au")" -ge "$_an" ]' 5 && return 0
 	hkn sendmail -q >/dev/null 2>&1
-	wait_for '[ "$(mbox_count "$I/mail/$1")" -ge "$2" ]' 20
+	wait_for '[ "$(mbox_count "$I/mail/$_au")" -ge "$_an" ]' 20
 }
 cmds() {	# cmds SERVER VERB: how many VERB commands SERVER was sent
 	grep -aci " C: $2" "$T/$1/transcript"
@@ -190,7 +194,7 @@ spool_empty; ok $? "the queue is empty"
 printf 'Subject: retry\n\nx\n' | send frank@retry.test
 like "$(to_line frank@retry.test)" "relay=mx\.retry\.test\[192\.0\.2\.3\]:25, .*status=deferred \(.*451 4\.3\.0 try later" "first try: 451, deferred"
 hkn mailq > "$T/mailq" 2>&1
-like "$(grep -a -B1 'frank@retry\.test' "$T/mailq" | head -1)" "^ +\(.*451 4\.3\.0 try later.*\)$" "mailq shows the reason above the recipient"
+like "$(grep -a -B1 'frank@retry\.test' "$T/mailq" | head -1)" "^ *\(.*451 4\.3\.0 try later.*\)$" "mailq shows the reason above the recipient (a long one flush left, as Postfix's)"
 is "$(msgs retry)" 0 "nothing recorded yet"
 hkn sendmail -q >/dev/null 2>&1
 is "$(msgs retry)" 1 "sendmail -q: the second try is accepted"
@@ -210,7 +214,7 @@ printf 'Subject: broken\n\nx\n' | send j@broken.test
 like "$(to_line j@broken.test)" "status=deferred \(4\.4\.3 " "the DNS server does not answer: deferred 4.4.3"
 hkn mailq > "$T/mailq" 2>&1
 like "$(grep -a -B1 ' g@down\.test' "$T/mailq" | head -1)" \
-    "^ +\(4\.4\.1 connect to mx[12]\.down\.test\[192\.0\.2\.(9|10)\]:25: Connection refused\)$" \
+    "^ *\(4\.4\.1 connect to mx[12]\.down\.test\[192\.0\.2\.(9|10)\]:25: Connection refused\)$" \
     "mailq shows that reason above the recipient"
 is "$(grep -ac '@\(down\|hole\|stall\|broken\)\.test' "$T/mailq")" 4 "mailq lists the four deferred"
 is "$(mbox_count "$I/mail/alice")" 3 "and no report was made for them"

@@ -13,6 +13,9 @@ netns_need
 smtp_server_py
 instance
 remote_need
+# lib.sh sends other domains' mail to a dead relayhost, so that no test
+# asks the real DNS; here the namespace has its own
+sed -i '/^relayhost *=/d' "$I/hikyaku.conf"
 printf 'postmaster: carol\n' > "$I/aliases"
 hk newaliases >/dev/null
 
@@ -88,12 +91,16 @@ python3 - "$T/mx/3.eml" "$T/long" <<'PY' > "$T/out"
 import email, email.policy, sys
 m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
 src = open(sys.argv[2]).read().split("\n")
-text = m.get_content().replace("\r\n", "\n")
+text = m.get_payload(decode=True).decode("ascii").replace("\r\n", "\n")
 print("body", text.replace("\n", "") == src[3] + "after")
 print("header", " ".join(str(m["X-Long"]).split()) == " ".join(src[1][8:].split()))
+print("charset", m.get_content_charset("us-ascii"))
 PY
-is "$(cat "$T/out")" "body True
+is "$(head -2 "$T/out")" "body True
 header True" "Python's email reads the same text back: the body line and the header"
+# a reader decodes text by its charset: an ASCII text labelled with one
+# no reader knows (unknown-8bit) cannot be shown as text
+is "$(sed -n 3p "$T/out")" "charset us-ascii" "the ASCII body is labelled us-ascii (or not at all)"
 
 # --- 8BITMIME ---
 printf 'Subject: 8bit\nContent-Type: text/plain; charset=utf-8\n\nna\303\257ve caf\303\251\n' |
@@ -139,6 +146,6 @@ import mailbox, sys
 m = list(mailbox.mbox(sys.argv[1]))[-1]
 print(" ".join(str(m["From"]).split()), "|", m["Return-Path"])
 PY
-like "$(cat "$T/out")" "^root@test\.example \(Cron Daemon\) \| <root@test\.example>$" "local mail is not masqueraded (From: and Return-Path: keep test.example)"
+like "$(cat "$T/out")" "^root(@test\.example)? \(Cron Daemon\) \| <root@test\.example>$" "local mail is not masqueraded (From: as written or with test.example, Return-Path: test.example)"
 
 done_testing
