@@ -15,7 +15,6 @@
 netns_need
 smtp_server_py
 instance
-remote_need
 # lib.sh sends other domains' mail to a dead relayhost, so that no test
 # asks the real DNS; here the namespace has its own
 sed -i '/^relayhost *=/d' "$I/hikyaku.conf"

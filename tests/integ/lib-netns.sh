@@ -7,8 +7,6 @@
 #
 #   netns_need          skips the whole test (1..0 # SKIP why) unless
 #                       root with ip, dnsmasq and unshare
-#   remote_need         skips the whole test while the binary is one
-#                       without remote delivery
 #   netns_up            makes $NS: lo up, a link hk0 up (a dummy, else
 #                       an ifb or a bridge: all drop what they send),
 #                       routes 192.0.2.0/24 and 2001:db8::/64 to hk0, so
@@ -80,15 +78,6 @@ netns_need() {
 	ip netns del "hkprobe$$" 2>/dev/null
 	if [ -n "$_why" ]; then
 		echo "1..0 # SKIP $_why"
-		exit 0
-	fi
-}
-
-remote_need() {
-	# the deferral reason of a build without it (sendmail -bv's
-	# wording is no guide: it said the same before and after)
-	if grep -aq 'remote delivery is not available in this build' "$HIKYAKU"; then
-		echo "1..0 # SKIP remote delivery is not in this build yet"
 		exit 0
 	fi
 }
