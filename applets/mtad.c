@@ -57,6 +57,7 @@
 #include "app.h"
 #include "authd.h"
 #include "conf.h"
+#include "dns.h"
 #include "listen.h"
 #include "log.h"
 #include "privs.h"
@@ -394,38 +395,40 @@ hook_queued(void *arg, const char *qid)
 }
 
 /* The client's name: "localhost" for 127.0.0.1 and ::1, else its PTR
-   name if that name has the address too (forward-confirmed), else
-   "unknown". */
+   name (core/dns.c) if that name has the address too (forward-
+   confirmed), else "unknown"; a name that is an address is none. */
 static void
-peer_name(struct session_peer *p, const struct sockaddr_storage *ss,
-    socklen_t sl)
+peer_name(struct session_peer *p)
 {
-	struct addrinfo	 hints, *res = NULL, *ai;
-	char		 host[LIM_DOMAIN + 1], a[64];	/* longer: no name */
+	struct dns_addr		 a[32];
+	char			 host[LIM_DOMAIN + 1], why[LIM_ERR];
+	const unsigned char	*ad = p->addr;
+	int			 fam = p->family, n = 0;
 
 	snprintf(p->name, sizeof(p->name), "unknown");
-	if ((p->family == AF_INET && memcmp(p->addr, "\177\0\0\1", 4) == 0) ||
-	    (p->family == AF_INET6 && memcmp(p->addr, &in6addr_loopback, 16)
-	    == 0)) {
+	if (fam == AF_INET6 && memcmp(ad, "\0\0\0\0\0\0\0\0\0\0\xff\xff",
+	    12) == 0) {
+		fam = AF_INET;		/* a v4-mapped client is its v4 self */
+		ad += 12;
+	}
+	if ((fam == AF_INET && memcmp(ad, "\177\0\0\1", 4) == 0) ||
+	    (fam == AF_INET6 && memcmp(ad, &in6addr_loopback, 16) == 0)) {
 		snprintf(p->name, sizeof(p->name), "localhost");
 		return;
 	}
-	if (p->family == AF_INET && p->addr[0] == 127)
+	if (fam == AF_INET && ad[0] == 127)
 		return;		/* the rest of 127/8: never asked of DNS */
-	if (getnameinfo((const struct sockaddr *)ss, sl, host, sizeof(host),
-	    NULL, 0, NI_NAMEREQD) != 0)
+	if ((fam != AF_INET && fam != AF_INET6) || dns_ptr(fam, ad, host,
+	    sizeof(host), why, sizeof(why)) != DNS_OK ||
+	    dns_ip_literal(host, &a[0]) || dns_addrs(host, a, 32, &n, why,
+	    sizeof(why)) != DNS_OK)
 		return;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
-		return;
-	for (ai = res; ai != NULL; ai = ai->ai_next)
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, a, sizeof(a), NULL,
-		    0, NI_NUMERICHOST) == 0 && strcmp(a, p->addr_text) == 0) {
+	for (int i = 0; i < n; i++)
+		if (a[i].family == fam && memcmp(a[i].a, ad, fam == AF_INET ?
+		    4 : 16) == 0) {
 			snprintf(p->name, sizeof(p->name), "%s", host);
-			break;
+			return;
 		}
-	freeaddrinfo(res);
 }
 
 /* The session process: becomes `user`, runs one SMTP session. */
@@ -459,7 +462,7 @@ run_session(struct mtad *m, const struct listener *l, int fd,
 	    sizeof(s.p.addr_text), NULL, 0, NI_NUMERICHOST) != 0)
 		snprintf(s.p.addr_text, sizeof(s.p.addr_text), "unknown");
 	else
-		peer_name(&s.p, &ss, sl);
+		peer_name(&s.p);
 	s.p.tls = l->tls;
 	s.p.starttls = m->creds != NULL ? hook_starttls : NULL;
 	s.p.tls_desc = hook_tls_desc;

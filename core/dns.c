@@ -61,7 +61,10 @@ struct take {
 	struct dns_addr	*addr;
 	int		 max, n;
 	int		 nulls;		/* MX records with the target "." */
-	int		 bad;		/* MX targets that are no host names */
+	int		 bad;		/* MX or PTR targets that are no host
+					   names */
+	char		*ptr;		/* the PTR name, ptrlen bytes */
+	size_t		 ptrlen;
 };
 
 int
@@ -287,6 +290,28 @@ take_addr(struct take *t, const struct rr *rr)
 	return 0;
 }
 
+/* A PTR record: the first host name is kept, in the case the server
+   gave it (as gethostbyaddr does); names that are none (glibc's
+   res_hnok would refuse them too) are skipped. */
+static int
+take_ptr(struct take *t, const struct reply *m, const struct rr *rr)
+{
+	char	 raw[NS_MAXDNAME], name[LIM_DOMAIN + 1];
+	int	 k;
+
+	if (rr->rdlen < 1 || (k = dn_expand(m->base, m->end, rr->rdata, raw,
+	    sizeof(raw))) != rr->rdlen)
+		return -1;
+	if (plain_name(raw, name) == -1 || !dns_valid_name(name)) {
+		t->bad++;
+		return 0;
+	}
+	if (t->n++ == 0)
+		snprintf(t->ptr, t->ptrlen, "%s", name);	/* as given,
+							   as glibc's */
+	return 0;
+}
+
 /*
  * One pass over the answer section: the records of t->type owned by
  * cur go into t; the target of a CNAME owned by cur into next.
@@ -307,6 +332,7 @@ answer_pass(const struct reply *m, const char *cur, struct take *t,
 		if (rr.type == t->type) {
 			(*found)++;
 			r = t->type == ns_t_mx ? take_mx(t, m, &rr) :
+			    t->type == ns_t_ptr ? take_ptr(t, m, &rr) :
 			    take_addr(t, &rr);
 			if (r == -1)
 				return malformed(why, len, "a record that does "
@@ -348,7 +374,7 @@ walk(const struct reply *m, const char *qname, struct take *t, char *why,
 		if (next[0] == '\0') {
 			snprintf(why, len, "%s has no %s record", qname,
 			    t->type == ns_t_mx ? "MX" : t->type == ns_t_a ?
-			    "A" : "AAAA");
+			    "A" : t->type == ns_t_ptr ? "PTR" : "AAAA");
 			return DNS_NODATA;
 		}
 		if (hops == LIM_DNS_CNAME)
@@ -389,7 +415,7 @@ enum dns_status
 dns_parse_mx(const unsigned char *ans, size_t n, const char *qname,
     struct dns_mx *mx, int max, int *nmx, char *why, size_t len)
 {
-	struct take	 t = { ns_t_mx, mx, NULL, max, 0, 0, 0 };
+	struct take	 t = { ns_t_mx, mx, NULL, max, 0, 0, 0, NULL, 0 };
 	struct reply	 m;
 	enum dns_status	 s;
 
@@ -412,7 +438,7 @@ enum dns_status
 dns_parse_addrs(const unsigned char *ans, size_t n, const char *qname,
     int type, struct dns_addr *a, int max, int *na, char *why, size_t len)
 {
-	struct take	 t = { type, NULL, a, max, *na, 0, 0 };
+	struct take	 t = { type, NULL, a, max, *na, 0, 0, NULL, 0 };
 	struct reply	 m;
 	enum dns_status	 s;
 
@@ -423,6 +449,48 @@ dns_parse_addrs(const unsigned char *ans, size_t n, const char *qname,
 		return s;
 	*na = t.n;
 	return DNS_OK;
+}
+
+enum dns_status
+dns_parse_ptr(const unsigned char *ans, size_t n, const char *qname,
+    char *name, size_t namelen, char *why, size_t len)
+{
+	struct take	 t = { ns_t_ptr, NULL, NULL, 1, 0, 0, 0, name, namelen };
+	struct reply	 m;
+	enum dns_status	 s;
+
+	if ((s = reply_open(ans, n, qname, ns_t_ptr, &m, why, len)) != DNS_OK ||
+	    (s = walk(&m, qname, &t, why, len)) != DNS_OK)
+		return s;
+	if (t.n == 0)
+		return malformed(why, len, "PTR names that are no host names");
+	return DNS_OK;
+}
+
+void
+dns_ptr_name(int family, const unsigned char *a, char *q, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 n = 0;
+	int			 i;
+
+	if (family == AF_INET6 &&
+	    memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		a += 12;
+		family = AF_INET;
+	}
+	if (family == AF_INET) {
+		snprintf(q, len, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1],
+		    a[0]);
+		return;
+	}
+	for (i = 15; i >= 0 && n + 4 < len; i--) {
+		q[n++] = hex[a[i] & 15];
+		q[n++] = '.';
+		q[n++] = hex[a[i] >> 4];
+		q[n++] = '.';
+	}
+	snprintf(q + n, len - n, "ip6.arpa");
 }
 
 static void
@@ -754,6 +822,26 @@ lookup(const char *name, int type, struct dns_mx *mx, struct dns_addr *a,
 		s = type == ns_t_mx ? dns_parse_mx(ans, got, name, mx, max, n,
 		    why, len) : dns_parse_addrs(ans, got, name, type, a, max,
 		    n, why, len);
+	free(ans);
+	return s;
+}
+
+enum dns_status
+dns_ptr(int family, const unsigned char *a, char *name, size_t namelen,
+    char *why, size_t len)
+{
+	unsigned char	*ans;
+	char		 q[80];
+	size_t		 got = 0;
+	enum dns_status	 s;
+
+	dns_ptr_name(family, a, q, sizeof(q));
+	if ((ans = malloc(TCP_MAX)) == NULL) {
+		snprintf(why, len, "%s", strerror(errno));
+		return DNS_TEMP;
+	}
+	if ((s = exchange(q, ns_t_ptr, ans, &got, why, len)) == DNS_OK)
+		s = dns_parse_ptr(ans, got, q, name, namelen, why, len);
 	free(ans);
 	return s;
 }

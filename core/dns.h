@@ -1,7 +1,9 @@
 /*
- * DNS for mail routing: the MX records of a domain and the addresses
- * (AAAA, A) of a host, asked of the nameservers of resolv.conf over
- * UDP, and again over TCP when a reply comes truncated.
+ * DNS, for every lookup hikyaku makes of it: the MX records of a domain
+ * and the addresses (AAAA, A) of a host for mail routing, and the name
+ * of an address (PTR) for mtad's clients and netstat; asked of the
+ * nameservers of resolv.conf over UDP, and again over TCP when a reply
+ * comes truncated.
  *
  * res_mkquery builds the queries, dn_expand reads the names of the
  * replies (ns_initparse and ns_parserr are not used: glibc keeps them
@@ -64,6 +66,22 @@ enum dns_status	dns_mx(const char *domain, struct dns_mx *mx, int max,
 enum dns_status	dns_addrs(const char *host, struct dns_addr *a, int max,
 		    int *n, char *why, size_t len);
 
+/*
+ * The name of an address (PTR, RFC 1035 3.5; under ip6.arpa for IPv6,
+ * an IPv4-mapped IPv6 address asked as its IPv4 one), a CNAME chain
+ * followed (RFC 2317's classless delegation uses them): the first PTR
+ * record that is a host name, in the case it was given.  family AF_INET (a: 4 bytes)
+ * or AF_INET6 (16).  DNS_OK with name; DNS_NXDOMAIN, DNS_NODATA or
+ * DNS_TEMP with why.  Whether the name maps back to the address is the
+ * caller's question.
+ */
+enum dns_status	dns_ptr(int family, const unsigned char *a, char *name,
+		    size_t namelen, char *why, size_t len);
+/* The query name of that lookup ("4.3.2.1.in-addr.arpa", nibbles under
+   ip6.arpa); len >= 74. */
+void		dns_ptr_name(int family, const unsigned char *a, char *q,
+		    size_t len);
+
 /* 1 and a filled in when host is an IPv4 or IPv6 address, else 0. */
 int		dns_ip_literal(const char *host, struct dns_addr *a);
 
@@ -79,6 +97,9 @@ enum dns_status	dns_parse_mx(const unsigned char *ans, size_t n,
 enum dns_status	dns_parse_addrs(const unsigned char *ans, size_t n,
 		    const char *qname, int type, struct dns_addr *a, int max,
 		    int *na, char *why, size_t len);
+enum dns_status	dns_parse_ptr(const unsigned char *ans, size_t n,
+		    const char *qname, char *name, size_t namelen, char *why,
+		    size_t len);
 
 /* Is s a host name as DNS carries it for mail (letters, digits, '-',
    '_' and dots, labels of 1 to 63, at most LIM_DOMAIN)? */

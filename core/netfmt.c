@@ -169,7 +169,7 @@ lookup_host(int family, const unsigned char *a, char *name, size_t len)
 {
 	if (netnames_hosts("/etc/hosts", family, a, name, len) == 0)
 		return 0;
-	return netnames_ptr("/etc/resolv.conf", family, a, name, len);
+	return netnames_ptr(family, a, name, len);
 }
 
 /*

@@ -9,13 +9,12 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
-#include <poll.h>
-#include <resolv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dns.h"
 #include "limits.h"
 #include "netnames.h"
 #include "procnet.h"
@@ -284,196 +283,11 @@ netnames_hosts(const char *hosts, int family, const unsigned char *a,
 	return rc;
 }
 
-void
-netnames_ptrname(int family, const unsigned char *a, char *q, size_t len)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	size_t			 n = 0;
-	int			 i;
-
-	if (family == AF_INET6 &&
-	    memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
-		a += 12;
-		family = AF_INET;
-	}
-	if (family == AF_INET) {
-		snprintf(q, len, "%u.%u.%u.%u.in-addr.arpa", a[3], a[2], a[1],
-		    a[0]);
-		return;
-	}
-	for (i = 15; i >= 0 && n + 4 < len; i--) {
-		q[n++] = hex[a[i] & 15];
-		q[n++] = '.';
-		q[n++] = hex[a[i] >> 4];
-		q[n++] = '.';
-	}
-	snprintf(q + n, len - n, "ip6.arpa");
-}
-
 int
-netnames_ptr_answer(const unsigned char *ans, size_t n, char *name,
-    size_t len)
+netnames_ptr(int family, const unsigned char *a, char *name, size_t len)
 {
-	const unsigned char	*p, *e = ans + n;
-	int			 qd, an, k;
+	char	 why[LIM_ERR];
 
-	if (n < 12 || (ans[3] & 15) != 0)
-		return -1;
-	qd = ans[4] << 8 | ans[5];
-	an = ans[6] << 8 | ans[7];
-	for (p = ans + 12; qd-- > 0; p += k + 4)
-		if ((k = dn_skipname(p, e)) < 0 || k + 4 > e - p)
-			return -1;
-	for (; an-- > 0; p += 10 + (p[8] << 8 | p[9])) {
-		if ((k = dn_skipname(p, e)) < 0 || k + 10 > e - p)
-			return -1;
-		p += k;
-		if ((p[8] << 8 | p[9]) > e - p - 10)
-			return -1;
-		if ((p[0] << 8 | p[1]) == 12 && (p[2] << 8 | p[3]) == 1)
-			return dn_expand(ans, e, p + 10, name, (int)len) < 0 ?
-			    -1 : 0;
-	}
-	return -1;
-}
-
-struct resolver {
-	struct sockaddr_storage	 ns[3];
-	socklen_t		 nslen[3];
-	int			 n, timeout, attempts;
-};
-
-/* Up to three servers, as the resolver takes them. */
-static void
-nameserver(struct resolver *r, const char *t)
-{
-	struct sockaddr_in	*s4;
-	struct sockaddr_in6	*s6;
-
-	if (r->n == 3)
-		return;
-	s4 = (struct sockaddr_in *)&r->ns[r->n];
-	s6 = (struct sockaddr_in6 *)&r->ns[r->n];
-	if (inet_pton(AF_INET, t, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(53);
-		r->nslen[r->n++] = sizeof(*s4);
-	} else if (inet_pton(AF_INET6, t, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(53);
-		r->nslen[r->n++] = sizeof(*s6);
-	}
-}
-
-static void
-resolvconf(const char *path, struct resolver *r)
-{
-	struct buf		 b;
-	const char		*p, *e, *line, *w, *v;
-	char			 t[64];
-	size_t			 l, n, vn;
-	struct sockaddr_in	*s4;
-	unsigned long		 num;
-
-	memset(r, 0, sizeof(*r));
-	r->timeout = 5;
-	r->attempts = 2;
-	buf_init(&b, 0);
-	if (procnet_slurp(path, &b) == 0) {
-		p = b.s;
-		e = b.s + b.len;
-		while ((line = procnet_line(&p, e, &l)) != NULL) {
-			const char	*q = line, *be = body(line, l);
-
-			if ((w = nextword(&q, be, &n)) == NULL)
-				continue;
-			while ((v = nextword(&q, be, &vn)) != NULL &&
-			    vn < sizeof(t)) {
-				memcpy(t, v, vn);
-				t[vn] = '\0';
-				if (n == 10 && memcmp(w, "nameserver", 10) == 0) {
-					nameserver(r, t);
-					break;
-				}
-				if (n == 7 && memcmp(w, "options", 7) == 0) {
-					if (strncmp(t, "timeout:", 8) == 0 &&
-					    number(t + 8, strlen(t + 8), 30, &num) == 0)
-						r->timeout = num ? (int)num : 1;
-					if (strncmp(t, "attempts:", 9) == 0 &&
-					    number(t + 9, strlen(t + 9), 5, &num) == 0)
-						r->attempts = num ? (int)num : 1;
-				}
-			}
-		}
-	}
-	buf_free(&b);
-	if (r->n == 0) {
-		s4 = (struct sockaddr_in *)&r->ns[0];
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(53);
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		r->nslen[r->n++] = sizeof(*s4);
-	}
-}
-
-/* One query to one server: 1 answered, 0 no answer, -1 unreachable. */
-static int
-ask(const struct sockaddr_storage *ns, socklen_t nl, const unsigned char *q,
-    int ql, unsigned char *ans, size_t anslen, int timeout, ssize_t *got)
-{
-	struct pollfd	 pfd;
-	int		 fd, rc = -1;
-
-	if ((fd = socket(ns->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	if (connect(fd, (const struct sockaddr *)ns, nl) == -1 ||
-	    send(fd, q, (size_t)ql, MSG_NOSIGNAL) != ql)
-		goto out;
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	rc = 0;
-	while (poll(&pfd, 1, timeout * 1000) == 1) {
-		if ((*got = recv(fd, ans, anslen, 0)) == -1) {
-			rc = -1;
-			break;
-		}
-		if (*got >= 12 && ans[0] == q[0] && ans[1] == q[1] &&
-		    (ans[2] & 0x80)) {
-			rc = 1;
-			break;
-		}
-	}
-out:
-	close(fd);
-	return rc;
-}
-
-int
-netnames_ptr(const char *path, int family, const unsigned char *a,
-    char *name, size_t len)
-{
-	struct resolver	 r;
-	unsigned char	 q[512], ans[4096];
-	char		 qname[80];
-	ssize_t		 got = 0;
-	int		 ql, i, att, rc, tried;
-
-	netnames_ptrname(family, a, qname, sizeof(qname));
-	if ((ql = res_mkquery(0, qname, 1, 12, NULL, 0, NULL, q,
-	    sizeof(q))) <= 0)
-		return -1;
-	resolvconf(path, &r);
-	for (att = 0; att < r.attempts; att++) {
-		for (i = tried = 0; i < r.n; i++) {
-			rc = ask(&r.ns[i], r.nslen[i], q, ql, ans, sizeof(ans),
-			    r.timeout, &got);
-			if (rc == 1)
-				return netnames_ptr_answer(ans, (size_t)got, name,
-				    len);
-			tried += rc == 0;
-		}
-		if (!tried)
-			break;
-	}
-	return -1;
+	return dns_ptr(family, a, name, len, why, sizeof(why)) == DNS_OK ?
+	    0 : -1;
 }

@@ -52,19 +52,13 @@ const char *netnames_net(const struct netnames *nn, unsigned long net);
  * Reverse lookups as glibc's gethostbyaddr(3) answers them with
  * "hosts: files dns": the first line of the hosts file with that
  * address (an IPv4-mapped address matches no IPv4 line), then a PTR
- * query to the nameservers of resolv.conf (the mapped address as its
- * IPv4 one), each tried in turn over a connected socket so that an
- * unreachable one fails at once.  0 with the name, or -1.
+ * query through core/dns.c (the mapped address as its IPv4 one), whose
+ * connected sockets make an unreachable nameserver fail at once.  0
+ * with the name, or -1.
  */
 int	netnames_hosts(const char *hosts, int family, const unsigned char *a,
 	    char *name, size_t len);
-int	netnames_ptr(const char *resolvconf, int family, const unsigned char *a,
-	    char *name, size_t len);
-/* The query name of a PTR lookup ("4.3.2.1.in-addr.arpa", nibbles
-   under ip6.arpa); len >= 74. */
-void	netnames_ptrname(int family, const unsigned char *a, char *q, size_t len);
-/* The first PTR answer of a DNS reply; 0 or -1. */
-int	netnames_ptr_answer(const unsigned char *ans, size_t n, char *name,
+int	netnames_ptr(int family, const unsigned char *a, char *name,
 	    size_t len);
 
 #endif

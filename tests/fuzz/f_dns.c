@@ -1,13 +1,14 @@
 /*
  * libFuzzer target for the DNS reply parsers: the input is a reply,
  * copied to a buffer of its exact size (so that a read past its end is
- * caught), read as the answer to an MX, an AAAA and an A question for
- * "example.test", and for the name its own question carries (so that
- * mutations past the question are reached either way).  Properties
- * checked: an MX list is sorted by preference, of valid lower-case
- * host names, each once, within its bound, and empty only for a null
- * MX; addresses are within their bound and of a known family; the
- * reason is a terminated string in its buffer.
+ * caught), read as the answer to an MX, an AAAA, an A and a PTR
+ * question for "example.test", and for the name its own question
+ * carries (so that mutations past the question are reached either
+ * way).  Properties checked: an MX list is sorted by preference, of
+ * valid lower-case host names, each once, within its bound, and empty
+ * only for a null MX; addresses are within their bound and of a known
+ * family; a PTR name is a valid host name; the reason is a
+ * terminated string in its buffer.
  */
 #include <sys/socket.h>
 #include <arpa/nameser.h>
@@ -87,6 +88,22 @@ check_addrs(const unsigned char *ans, size_t n, const char *qname, int type)
 			fail("address of the wrong family", why);
 }
 
+static void
+check_ptr(const unsigned char *ans, size_t n, const char *qname)
+{
+	char		 name[LIM_DOMAIN + 1], why[256];
+
+	memset(why, 'x', sizeof(why));
+	memset(name, 'x', sizeof(name));
+	if (dns_parse_ptr(ans, n, qname, name, sizeof(name), why,
+	    sizeof(why)) != DNS_OK) {
+		check_why(why, sizeof(why));
+		return;
+	}
+	if (memchr(name, '\0', sizeof(name)) == NULL || !dns_valid_name(name))
+		fail("PTR name not a host name", "");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -99,11 +116,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_mx(copy, size, "example.test");
 	check_addrs(copy, size, "example.test", ns_t_aaaa);
 	check_addrs(copy, size, "example.test", ns_t_a);
+	check_ptr(copy, size, "example.test");
 	if (size > 12 && dn_expand(copy, copy + size, copy + 12, own,
 	    sizeof(own)) > 0) {
 		check_mx(copy, size, own);
 		check_addrs(copy, size, own, ns_t_aaaa);
 		check_addrs(copy, size, own, ns_t_a);
+		check_ptr(copy, size, own);
 	}
 	free(copy);
 	return 0;

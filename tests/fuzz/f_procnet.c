@@ -137,9 +137,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (procnet_diag_msg((const unsigned char *)copy, size, &s) == 0)
 		roundtrip(s.family, s.laddr);
-	if (netnames_ptr_answer((const unsigned char *)copy, size, name,
-	    sizeof(name)) == 0 && memchr(name, '\0', sizeof(name)) == NULL)
-		fail("PTR name not terminated", "");
 	free(copy);
 	return 0;
 }

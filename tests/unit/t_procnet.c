@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "netfmt.h"
+#include "dns.h"
 #include "netnames.h"
 #include "procnet.h"
 #include "tap.h"
@@ -414,9 +415,9 @@ t_names(void)
 		    strcmp(h, "ip6-localhost") == 0, "hosts: an IPv6 line");
 		ok(netnames_hosts(svc, AF_INET6, m6, h, sizeof(h)) == -1,
 		    "hosts: a mapped address matches no IPv4 line, as glibc");
-		netnames_ptrname(AF_INET6, m6, h, sizeof(h));
+		dns_ptr_name(AF_INET6, m6, h, sizeof(h));
 		is_str(h, "1.0.0.127.in-addr.arpa", "PTR name of a mapped address");
-		netnames_ptrname(AF_INET6, a6, h, sizeof(h));
+		dns_ptr_name(AF_INET6, a6, h, sizeof(h));
 		is_str(h, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
 		    "0.0.0.0.0.ip6.arpa", "PTR name of ::1");
 	}
@@ -436,14 +437,16 @@ t_ptr_answer(void)
 		'a', 'd', 'd', 'r', 4, 'a', 'r', 'p', 'a', 0, 0, 12, 0, 1,
 		0xc0, 12, 0, 12, 0, 1, 0, 0, 0, 60, 0, 11,
 		9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0 };
-	char	 name[256];
+	char	 name[256], why[256];
+	const char *q = "1.0.0.127.in-addr.arpa";
 
-	ok(netnames_ptr_answer(r, sizeof(r), name, sizeof(name)) == 0 &&
-	    strcmp(name, "localhost") == 0, "a PTR answer");
-	ok(netnames_ptr_answer(r, sizeof(r) - 5, name, sizeof(name)) == -1,
-	    "a truncated PTR answer is refused");
-	ok(netnames_ptr_answer(r, 11, name, sizeof(name)) == -1,
-	    "a reply shorter than its header is refused");
+	ok(dns_parse_ptr(r, sizeof(r), q, name, sizeof(name), why,
+	    sizeof(why)) == DNS_OK && strcmp(name, "localhost") == 0,
+	    "a PTR answer");
+	ok(dns_parse_ptr(r, sizeof(r) - 5, q, name, sizeof(name), why,
+	    sizeof(why)) == DNS_TEMP, "a truncated PTR answer is refused");
+	ok(dns_parse_ptr(r, 11, q, name, sizeof(name), why, sizeof(why)) ==
+	    DNS_TEMP, "a reply shorter than its header is refused");
 }
 
 /* One netfmt line into a fresh buffer. */
