@@ -128,12 +128,11 @@ check-cross:
 	$(MAKE) ARCH=armhf check
 
 # The same tests on a glibc build with AddressSanitizer and UBSan.
-# glibc keeps ns_initparse and ns_parserr in libresolv (musl: in libc).
 check-asan:
 	$(MAKE) B=build-asan CC=gcc BIN=hikyaku-asan \
 	    LDFLAGS= FORTIFY= \
 	    CFLAGS="$(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -D_GNU_SOURCE -iquote core -I$(BEARSSL_INC)" \
-	    LDLIBS="-fsanitize=address,undefined $(BEARSSL_LIB) -lresolv" \
+	    LDLIBS="-fsanitize=address,undefined $(BEARSSL_LIB)" \
 	    check
 
 # Coverage-guided fuzzing (clang, libFuzzer, ASan, UBSan) of every parser
@@ -163,7 +162,7 @@ $(FUZZ_B)/core/%.o: core/%.c $(wildcard core/*.h) Makefile | fuzz-deps
 .SECONDARY: $(FUZZ_OBJ)
 
 $(FUZZ_B)/f_%: tests/fuzz/f_%.c $(FUZZ_OBJ) | fuzz-deps
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(BEARSSL_LIB) -lresolv
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(BEARSSL_LIB)
 
 fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/f_%)
 	@for t in $(FUZZ_TARGETS); do \
