@@ -263,6 +263,16 @@ put_from_folded(struct buf *out, const char *p, const char *q,
 static int	put_entity(struct buf *, const char *, const char *, int,
 		    const char *, const char *, int, int);
 
+/* Does the field [p, q) have this name (with its colon)?  The message
+   is no C string: nothing is read past q. */
+static int
+field_is(const char *p, const char *q, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	return (size_t)(q - p) >= n && strncasecmp(p, name, n) == 0;
+}
+
 /* The field starting at p: its end (after its continuation lines). */
 static const char *
 field_end(const char *p, const char *end)
@@ -292,14 +302,13 @@ put_header(struct buf *out, const char *p, const char *hend, int top,
 
 		if (blank(p, eol(p, hend)))
 			break;
-		if (qp && strncasecmp(p, "Content-Transfer-Encoding:", 26) ==
-		    0) {
+		if (qp && field_is(p, q, "Content-Transfer-Encoding:")) {
 			p = q;
 			continue;
 		}
-		seen_mime |= strncasecmp(p, "MIME-Version:", 13) == 0;
-		seen_type |= strncasecmp(p, "Content-Type:", 13) == 0;
-		if (top && masq != NULL && strncasecmp(p, "From:", 5) == 0) {
+		seen_mime |= field_is(p, q, "MIME-Version:");
+		seen_type |= field_is(p, q, "Content-Type:");
+		if (top && masq != NULL && field_is(p, q, "From:")) {
 			if (put_from_folded(out, p, q, host, masq) == -1)
 				return -1;
 		} else {
