@@ -77,6 +77,14 @@ needs(const char *p, const char *end, int eightbit_ok)
 	return w.longlines || (w.eightbit && !eightbit_ok);
 }
 
+/* The octets of the line [p, q) without its LF (the last line of a
+   message may have none). */
+static size_t
+line_len(const char *p, const char *q)
+{
+	return (size_t)(q - p) - (q > p && q[-1] == '\n');
+}
+
 /* Cut lines over the limit into pieces (the last resort). */
 static int
 put_cut(struct buf *out, const char *p, const char *end)
@@ -84,7 +92,7 @@ put_cut(struct buf *out, const char *p, const char *end)
 	while (p < end) {
 		const char *q = eol(p, end);
 
-		while (q - p > LIM_MSG_LINE + 1) {
+		while (line_len(p, q) > LIM_MSG_LINE) {
 			if (buf_add(out, p, LIM_MSG_LINE) == -1 ||
 			    buf_addc(out, '\n') == -1)
 				return -1;
@@ -102,7 +110,7 @@ put_cut(struct buf *out, const char *p, const char *end)
 static int
 put_header_line(struct buf *out, const char *p, const char *q)
 {
-	while (q - p > LIM_MSG_LINE + 1) {
+	while (line_len(p, q) > LIM_MSG_LINE) {
 		const char *cut = p + LIM_MSG_LINE;
 
 		while (cut > p + 1 && *cut != ' ' && *cut != '\t')

@@ -128,6 +128,10 @@ t_long_header(void)
 	ok(r[0] != '\0' && longest(r) <= LIM_MSG_LINE && strstr(r,
 	    "@example.com\n\nb\n") != NULL,
 	    "a 1,200-octet From: masqueraded is folded too (found by f_wire)");
+	snprintf(m, sizeof(m), "X-Last: %.1000s", words);	/* no LF */
+	r = prep(m, 1, NULL);
+	ok(r[0] != '\0' && longest(r) <= LIM_MSG_LINE, "a long last line "
+	    "without its LF is folded as well (found by f_wire)");
 	free(words);
 }
 
