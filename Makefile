@@ -145,7 +145,7 @@ check-asan:
 FUZZ_CC      = clang
 FUZZ_B       = build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= addr msg smtp bdat conf env aliases procnet charset mime mbox wire dns
+FUZZ_TARGETS ?= addr msg smtp bdat conf env aliases procnet charset mime mbox wire dns smtpc
 FUZZ_CFLAGS  = $(WARN) -g -O1 \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                -D_GNU_SOURCE -iquote core -I$(BEARSSL_INC)

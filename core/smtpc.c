@@ -269,6 +269,24 @@ fail:
 }
 
 int
+smtpc_attach(struct smtpc *s, int fd, const char *host,
+    const time_t *timeout)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->timeout = timeout;
+	snprintf(s->host, sizeof(s->host), "%s", host);
+	s->peerlen = snprintf(s->peer, sizeof(s->peer), "%s[fd %d]", host, fd);
+	if ((s->io = malloc(sizeof(*s->io))) == NULL) {
+		say(s->why, sizeof(s->why), "4.3.0 %s", strerror(errno));
+		s->broken = 1;
+		return -1;
+	}
+	io_init(s->io, fd, fd, 0);
+	return 0;
+}
+
+int
 smtpc_tls(struct smtpc *s, const struct tls_anchors *anchors,
     const char *servername)
 {

@@ -85,6 +85,12 @@ struct smtpc_tx {
 int	smtpc_connect(struct smtpc *s, const struct sockaddr *sa,
 	    const char *host, const time_t *timeout);
 
+/* The same on a descriptor already connected (a test's socket pair),
+   named host; the descriptor is the session's from now on.  0, or -1
+   with why. */
+int	smtpc_attach(struct smtpc *s, int fd, const char *host,
+	    const time_t *timeout);
+
 /*
  * TLS now, as a client (after the 220 to STARTTLS, or before the
  * greeting for implicit TLS): anchors NULL takes any certificate,
