@@ -11,6 +11,8 @@
  *	.
  * and the answer one line per recipient, in order:
  *	<O|T|P> <dsn> <relay> <why>
+ * before them, when a new TLS session was made for it, a line for the log:
+ *	L <Verified|Untrusted> TLS connection established to ...
  *
  * The agent closes every descriptor it inherited but its socket and
  * the standard ones before it reads a request: the runner's locked
@@ -46,6 +48,7 @@
 #include "buf.h"
 #include "fdio.h"
 #include "io.h"
+#include "log.h"
 #include "privs.h"
 #include "remote.h"
 #include "route.h"
@@ -231,6 +234,8 @@ struct req {
 	struct buf		 out;		/* its outbound form */
 	char			 relay[LIM_DOMAIN + 64];
 	int			 dsn;		/* the hop took NOTIFY */
+	char			 tls[LIM_DOMAIN + 192];	/* a new TLS session,
+							   for the log */
 };
 
 static enum conf_tls
@@ -492,6 +497,17 @@ attempt(struct agent *a, struct req *q, const struct route *rt,
 	return transact(a, q, s);
 }
 
+/* Postfix's line for a TLS session just made, for the runner's log. */
+static void
+tls_note(struct req *q, const struct smtpc *s)
+{
+	if (s->tls == NULL || tls_version(s->tls) == NULL)
+		return;
+	snprintf(q->tls, sizeof(q->tls), "%s TLS connection established to "
+	    "%s: %s with cipher %s", tls_verified(s->tls) ? "Verified" :
+	    "Untrusted", s->peer, tls_version(s->tls), tls_cipher(s->tls));
+}
+
 /* Host by host, address by address, until one takes the message. */
 static void
 walk(struct agent *a, struct req *q, const struct route *rt,
@@ -513,6 +529,7 @@ walk(struct agent *a, struct req *q, const struct route *rt,
 				r = attempt(a, q, rt, rh, i, &s, 1);
 			}
 			if (r == 0) {
+				tls_note(q, &s);
 				cache_put(a, key, &s, time(NULL));
 				return;
 			}
@@ -648,6 +665,8 @@ answer(struct io *io, const struct req *q)
 {
 	static const char res[] = { 'T', 'O', 'T', 'P' };	/* smtpc_res */
 
+	if (q->tls[0] != '\0')
+		io_printf(io, "L\t%s\n", q->tls);
 	for (int i = 0; i < q->n; i++)
 		io_printf(io, "%c\t%d\t%s\t%s\n", res[q->rcpt[i].res],
 		    q->rcpt[i].res == SMTPC_OK && q->dsn, q->relay,
@@ -825,12 +844,19 @@ remote_deliver(const struct conf *c, const struct qenv *env,
 		snprintf(err, errlen, "delivery agent: %s", strerror(errno));
 		goto ended;
 	}
-	for (; k < h->n; k++)
-		if (io_getline(ag.io, line, sizeof(line), &n, &t) != 1 ||
-		    parse_answer(line, &res[k]) == -1) {
+	while (k < h->n) {
+		if (io_getline(ag.io, line, sizeof(line), &n, &t) != 1) {
 			snprintf(err, errlen, "the delivery agent ended");
 			goto ended;
 		}
+		if (line[0] == 'L' && line[1] == '\t')
+			log_info("%s: %s", env->id, line + 2);
+		else if (parse_answer(line, &res[k++]) == -1) {
+			k--;
+			snprintf(err, errlen, "the delivery agent ended");
+			goto ended;
+		}
+	}
 	return 0;
 ended:
 	remote_end();

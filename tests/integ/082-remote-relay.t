@@ -110,6 +110,8 @@ cmds() {	# cmds SERVER VERB: how many VERB commands SERVER was sent
 send may a@example.test
 is "$(msgs mx)" 1 "tls may (the default for MX delivery): delivered"
 is "$(rec mx 1 tls)" True "over STARTTLS, the server offering it (a certificate of an unknown CA will do)"
+grep -Eq ': Untrusted TLS connection established to mx[^ ]*\[192\.0\.2\.[0-9]+\]:25: TLSv1\.2 with cipher ECDHE-' "$I/log"
+ok $? "log: Untrusted TLS connection established to the MX (Postfix's line)"
 send plain b@plain.test
 is "$(msgs plain)" 1 "a server without STARTTLS: delivered too"
 is "$(rec plain 1 tls)" False "in clear"
@@ -124,6 +126,8 @@ send relay1 c@far.test
 is "$(msgs relay)" 1 "relayhost [relay.example.test]:587: delivered to it"
 is "$(rec relay 1 rcpt_tos)" "c@far.test" "for c@far.test"
 is "$(rec relay 1 tls)" True "over TLS (verify: the default towards a relayhost; right CA, right name)"
+grep -Eq ': Verified TLS connection established to relay\.example\.test\[192\.0\.2\.30\]:587: TLSv1\.2 with cipher ECDHE-' "$I/log"
+ok $? "log: Verified TLS connection established to relay.example.test[192.0.2.30]:587"
 is "$(rec relay 1 auth)" relayuser "authenticated as relayuser (relay_auth)"
 is "$(rec relay 1 listener)" "192.0.2.30:587" "on port 587"
 like "$(to_line c@far.test)" "relay=relay\.example\.test\[192\.0\.2\.30\]:587, .*status=sent \(250 " "log: relay=relay.example.test[192.0.2.30]:587, status=sent"
