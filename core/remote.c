@@ -148,13 +148,17 @@ auth_open(const struct conf *c, char *err, size_t errlen)
 	return -1;
 }
 
-/* The relayhost's credentials: 1 found, 0 none, -1 with err. */
+/* The relayhost's credentials: 0, or -1 with err (a file that has no
+   line for it is an error too: sending without AUTH would only have
+   the smarthost bounce every message for a typo). */
 static int
 auth_read(const struct conf *c, struct cred *cr, char *err, size_t errlen)
 {
-	char	 line[LIM_CONF_LINE + 2];
-	FILE	*fp;
-	int	 fd, r, found = 0, lineno = 0;
+	char		 line[LIM_CONF_LINE + 2];
+	struct cred	 later;		/* lines after the first match: only
+					   checked, the first one wins */
+	FILE		*fp;
+	int		 fd, r, found = 0, lineno = 0;
 
 	if ((fd = auth_open(c, err, errlen)) == -1)
 		return -1;
@@ -169,16 +173,22 @@ auth_read(const struct conf *c, struct cred *cr, char *err, size_t errlen)
 		if (strchr(line, '\n') == NULL && !feof(fp))
 			goto bad;
 		line[strcspn(line, "\r\n")] = '\0';
-		if ((r = auth_line(c, line, cr)) == -1)
+		if ((r = auth_line(c, line, found ? &later : cr)) == -1)
 			goto bad;
-		if (r == 1 && !found)
-			found = 1;
+		found |= r == 1;
 	}
 	explicit_bzero(line, sizeof(line));
+	explicit_bzero(&later, sizeof(later));
 	fclose(fp);
-	return found;
+	if (!found) {
+		snprintf(err, errlen, "relay_auth %s: no line for the "
+		    "relayhost %s", c->relay_auth, c->relayhost);
+		return -1;
+	}
+	return 0;
 bad:
 	explicit_bzero(line, sizeof(line));
+	explicit_bzero(&later, sizeof(later));
 	fclose(fp);
 	explicit_bzero(cr, sizeof(*cr));
 	snprintf(err, errlen, "relay_auth %s:%d: want 'host user password'",
@@ -196,7 +206,7 @@ remote_check_auth(const struct conf *c, char *err, size_t errlen)
 		return 0;
 	r = auth_read(c, &cr, err, errlen);
 	explicit_bzero(&cr, sizeof(cr));
-	return r == -1 ? -1 : 0;
+	return r;
 }
 
 /* ---- the agent ---- */
@@ -266,7 +276,7 @@ agent_load(struct agent *a)
 	}
 	if (c->relayhost != NULL && c->relay_auth != NULL) {
 		r = auth_read(c, &a->cred, e, sizeof(e));
-		a->have_cred = r == 1;
+		a->have_cred = r == 0;
 		if (r == -1)
 			snprintf(a->cred_err, sizeof(a->cred_err),
 			    "4.7.0 %.400s", e);

@@ -46,8 +46,9 @@ void	remote_end(void);
 /*
  * The relay_auth file checked as the agent reads it: a regular file,
  * owned by root (or by the caller, for a private instance), that
- * nobody else may read or write, of "host user password" lines.  For
- * mtad's start and reload.  0, or -1 with err ("relay_auth FILE: ...").
+ * nobody else may read or write, of "host user password" lines, one of
+ * them for the relayhost.  For mtad's start and reload.  0, or -1 with
+ * err ("relay_auth FILE: ...", "relay_auth FILE:3: ...").
  */
 int	remote_check_auth(const struct conf *c, char *err, size_t errlen);
 
