@@ -118,4 +118,15 @@ is "$(cat "$T/peek.auth")" "|agentuser|agent-secret" \
 grep -q 'to=<bob@far.example>, relay=127.0.0.1\[127.0.0.1\]:'"$PORT"', .*status=sent (250 2.0.0 queued)' "$I/log"
 ok $? "the log: sent, with the relayhost's reply"
 spool_empty; ok $? "the queue is empty"
+
+# mtad checks relay_auth at start, as the agent will read it
+chmod 0644 "$T/relay_auth"
+timeout 10 $HK_RUN "$HIKYAKU" mtad -f 2>"$T/mtad.err"; rc=$?
+is "$rc" 78 "mtad refuses to start with relay_auth readable by others (EX_CONFIG)"
+like "$(cat "$T/mtad.err")" "relay_auth $T/relay_auth: readable or writable by others \(mode 0644\)" "saying which file and why"
+chmod 0600 "$T/relay_auth"
+echo "[other.example]:587 u p" > "$T/relay_auth"
+timeout 10 $HK_RUN "$HIKYAKU" mtad -f 2>"$T/mtad.err"; rc=$?
+is "$rc" 78 "or with no line for the relayhost"
+like "$(cat "$T/mtad.err")" "no line for the relayhost \[127\.0\.0\.1\]:$PORT" "saying so"
 done_testing
