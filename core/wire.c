@@ -110,17 +110,21 @@ put_cut(struct buf *out, const char *p, const char *end)
 static int
 put_header_line(struct buf *out, const char *p, const char *q)
 {
-	while (line_len(p, q) > LIM_MSG_LINE) {
-		const char *cut = p + LIM_MSG_LINE;
+	size_t	 pre = 0;	/* a space this module put on the line */
+
+	while (pre + line_len(p, q) > LIM_MSG_LINE) {
+		const char *cut = p + (LIM_MSG_LINE - pre);
+		int white;
 
 		while (cut > p + 1 && *cut != ' ' && *cut != '\t')
 			cut--;
-		if (cut == p + 1)
-			cut = p + LIM_MSG_LINE - 1;	/* no white space */
+		if (cut == p + 1)	/* no white space: a space is put in */
+			cut = p + (LIM_MSG_LINE - pre - 1);
+		white = *cut == ' ' || *cut == '\t';
 		if (buf_add(out, p, (size_t)(cut - p)) == -1 ||
-		    buf_adds(out, *cut == ' ' || *cut == '\t' ? "\n" :
-		    "\n ") == -1)
+		    buf_adds(out, white ? "\n" : "\n ") == -1)
 			return -1;
+		pre = !white;
 		p = cut;
 	}
 	return buf_add(out, p, (size_t)(q - p));

@@ -128,6 +128,13 @@ t_long_header(void)
 	ok(r[0] != '\0' && longest(r) <= LIM_MSG_LINE && strstr(r,
 	    "@example.com\n\nb\n") != NULL,
 	    "a 1,200-octet From: masqueraded is folded too (found by f_wire)");
+	memcpy(m, "X-Token: ", 9);
+	memset(m + 9, 't', 2500);
+	memcpy(m + 2509, "\n\nb\n", 5);
+	r = prep(m, 1, NULL);
+	ok(r[0] != '\0' && longest(r) <= LIM_MSG_LINE, "2,500 octets without "
+	    "white space: cut, and the space put in counted (found by "
+	    "f_wire)");
 	snprintf(m, sizeof(m), "X-Last: %.1000s", words);	/* no LF */
 	r = prep(m, 1, NULL);
 	ok(r[0] != '\0' && longest(r) <= LIM_MSG_LINE, "a long last line "
