@@ -374,13 +374,12 @@ ehlo_line(struct smtpc *s, const char *l)
 	}
 }
 
-static int
-ehlo_each(struct smtpc *s, const char *helo, int first)
+int
+smtpc_ehlo(struct smtpc *s, const char *helo)
 {
 	char	 text[LIM_ERR];
 	int	 code;
 
-	(void)first;
 	s->caps = s->auth = 0;
 	s->size = 0;
 	io_printf(s->io, "EHLO %s\r\n", helo);
@@ -408,12 +407,6 @@ refused:
 }
 
 int
-smtpc_ehlo(struct smtpc *s, const char *helo)
-{
-	return ehlo_each(s, helo, 1);
-}
-
-int
 smtpc_starttls(struct smtpc *s, const struct tls_anchors *anchors,
     const char *servername, const char *helo)
 {
@@ -434,7 +427,7 @@ smtpc_starttls(struct smtpc *s, const struct tls_anchors *anchors,
 	}
 	if (smtpc_tls(s, anchors, servername) == -1)
 		return -1;
-	return ehlo_each(s, helo, 0);
+	return smtpc_ehlo(s, helo);
 }
 
 /* ---- AUTH ---- */
