@@ -9,6 +9,7 @@
 #define LIM_SMTP_TEXT	1000	/* text line incl. CRLF (RFC 5321 4.5.3.1.6) */
 #define LIM_SMTP_REPLY	512	/* reply line incl. CRLF (RFC 5321 4.5.3.1.5) */
 #define LIM_SMTP_AUTH	12288	/* an AUTH exchange line (RFC 4954 4) */
+#define LIM_SMTP_REPLY_LINES 100	/* lines of one reply a server sends */
 #define LIM_DSN_ENVID	100	/* ENVID= as xtext (RFC 3461 4.4) */
 #define LIM_DSN_ORCPT	500	/* ORCPT= type and xtext (RFC 3461 4.2) */
 #define LIM_LOCAL	64	/* local part (RFC 5321 4.5.3.1.1) */

@@ -93,11 +93,20 @@ reply(struct smtpc *s, enum conf_smtp_timeout t, const char *what,
 	char		 line[LIM_SMTP_REPLY * 2];
 	size_t		 n, used = 0;
 	enum io_term	 term;
-	int		 code = -1, r;
+	int		 code = -1, r, lines = 0;
 
 	set_timeout(s, t);
 	text[0] = '\0';
 	for (;;) {
+		/* each line has its deadline: a server that never ends a
+		   reply is cut off by its length */
+		if (++lines > LIM_SMTP_REPLY_LINES) {
+			s->broken = 1;
+			say(s->why, sizeof(s->why), "4.4.2 host %s sent a "
+			    "reply to %s of more than %d lines", s->peer, what,
+			    LIM_SMTP_REPLY_LINES);
+			return -1;
+		}
 		r = io_getline(s->io, line, sizeof(line), &n, &term);
 		if (r == -1 && errno == ERANGE)
 			continue;	/* an over-long line: its start is lost */

@@ -29,6 +29,7 @@
 #define MAIL_BAD	0x04	/* MAIL gets a malformed reply */
 #define DATA_554	0x08	/* DATA gets 554 */
 #define DROP_DATA	0x10	/* the server leaves in the middle of DATA */
+#define LONG_EHLO	0x20	/* EHLO gets a reply of 150 lines */
 
 static char		 rec[] = "/tmp/t_smtpc.XXXXXX";
 static int		 lfd;
@@ -78,7 +79,11 @@ serve(const char *ehlo, int mode)
 
 	say(fd, "220 srv.example ESMTP\r\n");
 	while (readline(fd, out, line, sizeof(line))) {
-		if (strncmp(line, "EHLO", 4) == 0)
+		if (strncmp(line, "EHLO", 4) == 0 && (mode & LONG_EHLO)) {
+			for (int i = 0; i < 150; i++)
+				say(fd, "250-and more\r\n");
+			say(fd, "250 end\r\n");
+		} else if (strncmp(line, "EHLO", 4) == 0)
 			say(fd, mode & NO_EHLO ? "502 5.5.1 no EHLO\r\n" :
 			    ehlo);
 		else if (strncmp(line, "HELO", 4) == 0)
@@ -325,6 +330,12 @@ t_failures(void)
 	ok(smtpc_send(&s, &tx) == -1 && strstr(s.why, "4.4.2 ") == s.why,
 	    "the server gone in the middle of DATA: a failed session");
 	smtpc_close(&s, 1);
+	received();
+
+	ok(session(&s, ehlo_full, LONG_EHLO) == -1 && strstr(s.why,
+	    "of more than 100 lines") != NULL, "a reply that does not end "
+	    "(150 lines): a failed session");
+	smtpc_close(&s, 0);
 	received();
 
 	sin4.sin_port = htons(1);
