@@ -171,7 +171,7 @@ mtad_start() {
 			rc=$?
 			MTAD_PID=
 			say "scripts/bench: mtad exited $rc at start-up:"
-			tail -5 "$MT/stderr" "$MT/log" 2>/dev/null | sed 's/^/    /' >&2
+			tail -n 5 "$MT/stderr" "$MT/log" 2>/dev/null | sed 's/^/    /' >&2
 			return 1
 		fi
 		i=$((i + 1))
@@ -218,7 +218,7 @@ mtad_diag() {
 	say "  hikyaku mailq (first lines):"
 	HIKYAKU_CONF=$MT/hikyaku.conf "$HIKYAKU" mailq 2>&1 | head -15 | sed 's/^/    /' >&2
 	say "  mtad log (last lines):"
-	tail -15 "$MT/log" "$MT/stderr" 2>/dev/null | sed 's/^/    /' >&2
+	tail -n 15 "$MT/log" "$MT/stderr" 2>/dev/null | sed 's/^/    /' >&2
 }
 
 # mtad_rss WHEN: mtad idle for 2 s, then its tree's RSS into RSS_WHEN
