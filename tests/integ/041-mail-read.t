@@ -188,7 +188,7 @@ cmp -s "$box" "$T/before"; ok $? "nothing lost or changed"
 
 # locked by another program when the session quits: nothing changes
 fill; cp "$box" "$T/before"
-rm -f "$T/in" "$T/locked"; mkfifo "$T/in"
+rm -f "$T/in" "$T/locked" "$T/out"; mkfifo "$T/in"
 HIKYAKU_LOCK_WAIT=1 as_alice $HK_RUN "$HKA" mail -n <"$T/in" >"$T/out" 2>"$T/err" &
 pid=$!
 exec 3>"$T/in"
@@ -213,7 +213,9 @@ cmp -s "$box" "$T/before"; ok $? "the mailbox is unchanged, nothing lost"
 
 # the mailbox vanishes during the session
 fill
-rm -f "$T/in"; mkfifo "$T/in"
+# no old $T/out: the grep below must see this run's, which the child
+# only truncates once the FIFO has its writer
+rm -f "$T/in" "$T/out"; mkfifo "$T/in"
 m <"$T/in" >"$T/out" 2>"$T/err" &
 pid=$!
 exec 3>"$T/in"
@@ -230,7 +232,9 @@ is "$(mbox_count "$T/moved-away")" 3 "the moved file is untouched"
 # the mailbox replaced (a new file renamed over it) during the session:
 # quit leaves both alone and says so once
 fill
-rm -f "$T/in"; mkfifo "$T/in"
+# no old $T/out: the grep below must see this run's, which the child
+# only truncates once the FIFO has its writer
+rm -f "$T/in" "$T/out"; mkfifo "$T/in"
 m <"$T/in" >"$T/out" 2>"$T/err" &
 pid=$!
 exec 3>"$T/in"
