@@ -148,7 +148,7 @@ cmp -s "$box" "$T/before" || cmp -s "$box" "$box"; ok $? "-f: the system mailbox
 
 # mail that arrives during the session is kept
 fill
-rm -f "$T/in"; mkfifo "$T/in"
+rm -f "$T/in" "$T/out"; mkfifo "$T/in"
 m <"$T/in" >"$T/out" 2>&1 &
 pid=$!
 exec 3>"$T/in"
