@@ -174,8 +174,8 @@ object(struct walk *w, br_pem_decoder_context *pc, int end)
 
 /* Feed n bytes to the PEM decoder, handling its events. */
 static int
-push(struct walk *w, br_pem_decoder_context *pc, const unsigned char *p,
-    size_t n)
+pem_push(const struct tls_pem_walk *pw, br_pem_decoder_context *pc,
+    const unsigned char *p, size_t n)
 {
 	while (n > 0) {
 		size_t	 k = br_pem_decoder_push(pc, p, n);
@@ -184,65 +184,97 @@ push(struct walk *w, br_pem_decoder_context *pc, const unsigned char *p,
 		n -= k;
 		switch (br_pem_decoder_event(pc)) {
 		case BR_PEM_BEGIN_OBJ:
-			if (object(w, pc, 0) == -1)
+			if (pw->object(pw->ctx, pc, 0) == -1)
 				return -1;
 			break;
 		case BR_PEM_END_OBJ:
-			if (object(w, pc, 1) == -1)
+			if (pw->object(pw->ctx, pc, 1) == -1)
 				return -1;
 			break;
 		case BR_PEM_ERROR:
-			return str_fail(w->err, w->errlen, EINVAL,
-			    "%s %s: not a valid PEM file", w->what, w->path);
+			return str_fail(pw->err, pw->errlen, EINVAL,
+			    "%s %s: not a valid PEM file", pw->what, pw->path);
 		}
-		if (w->over)
-			return str_fail(w->err, w->errlen, EFBIG,
-			    "%s %s: more than %d bytes of certificates and key",
-			    w->what, w->path, LIM_TLS_DER);
+		if (pw->check != NULL && pw->check(pw->ctx) == -1)
+			return -1;
 	}
 	return 0;
 }
 
-/* Read one PEM file through push(), in pieces, without the heap. */
-static int
-walk_file(struct walk *w)
+int
+tls_pem_walk(const struct tls_pem_walk *pw)
 {
 	br_pem_decoder_context	 pc;
 	unsigned char		 buf[4096];
 	ssize_t			 n;
 	int			 fd, r = -1;
 
-	if ((fd = open(w->path, O_RDONLY | O_CLOEXEC)) == -1)
-		return str_fail(w->err, w->errlen, errno, "%s %s: %s", w->what,
-		    w->path, strerror(errno));
+	if ((fd = open(pw->path, O_RDONLY | O_CLOEXEC)) == -1)
+		return str_fail(pw->err, pw->errlen, errno, "%s %s: %s",
+		    pw->what, pw->path, strerror(errno));
 	br_pem_decoder_init(&pc);
 	for (;;) {
 		if ((n = read(fd, buf, sizeof(buf))) == -1) {
 			if (errno == EINTR)
 				continue;
-			str_fail(w->err, w->errlen, errno, "%s %s: %s", w->what,
-			    w->path, strerror(errno));
+			str_fail(pw->err, pw->errlen, errno, "%s %s: %s",
+			    pw->what, pw->path, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
 			break;
-		if (push(w, &pc, buf, (size_t)n) == -1)
+		if (pem_push(pw, &pc, buf, (size_t)n) == -1)
 			goto fail;
 	}
 	/* a last line without its newline still ends the object */
-	if (push(w, &pc, (const unsigned char *)"\n", 1) == -1)
+	if (pem_push(pw, &pc, (const unsigned char *)"\n", 1) == -1)
 		goto fail;
-	if (w->taking) {
-		str_fail(w->err, w->errlen, EINVAL, "%s %s: a PEM object is "
-		    "cut short", w->what, w->path);
+	if (pw->in_object(pw->ctx)) {
+		str_fail(pw->err, pw->errlen, EINVAL, "%s %s: a PEM object is "
+		    "cut short", pw->what, pw->path);
 		goto fail;
 	}
 	r = 0;
 fail:
-	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(buf, sizeof(buf));	/* a key went through them */
 	explicit_bzero(&pc, sizeof(pc));
 	close(fd);
 	return r;
+}
+
+/* tls_creds_load's walk over one file, through tls_pem_walk. */
+static int
+creds_object(void *ctx, br_pem_decoder_context *pc, int end)
+{
+	return object(ctx, pc, end);
+}
+
+static int
+creds_check(void *ctx)
+{
+	struct walk	*w = ctx;
+
+	if (w->over)
+		return str_fail(w->err, w->errlen, EFBIG,
+		    "%s %s: more than %d bytes of certificates and key",
+		    w->what, w->path, LIM_TLS_DER);
+	return 0;
+}
+
+static int
+creds_in_object(void *ctx)
+{
+	return ((struct walk *)ctx)->taking;
+}
+
+static int
+walk_file(struct walk *w)
+{
+	struct tls_pem_walk	 pw = { w->what, w->path, w->err, w->errlen,
+				    w, creds_object, creds_check,
+				    creds_in_object };
+
+	return tls_pem_walk(&pw);
 }
 
 /* Same unsigned big-endian number, whatever leading zeros? */

@@ -171,4 +171,25 @@ const char *tls_strerror(const struct tls *t, char *buf, size_t n);
 /* Inside core/tls*.c: the profile both sides set on their engine. */
 void	tls_profile(br_ssl_engine_context *eng);
 
+/*
+ * Inside core/tls*.c: a PEM file read in pieces through BearSSL's
+ * decoder (the chain and key here, the trust anchors in
+ * tls_anchors.c).  object(ctx, pc, end) is called at each object's
+ * start (end 0: it sets the decoder's destination by the object's
+ * name) and end; check(ctx), when not NULL, after each event; both
+ * return -1 with err set to stop.  in_object(ctx) says at the end of
+ * the file whether an object was left open ("cut short").  Errors
+ * name the setting and the file ("tls_ca /x: ...").  0, or -1.
+ */
+struct tls_pem_walk {
+	const char	*what, *path;
+	char		*err;
+	size_t		 errlen;
+	void		*ctx;
+	int		(*object)(void *, br_pem_decoder_context *, int);
+	int		(*check)(void *);
+	int		(*in_object)(void *);
+};
+int	tls_pem_walk(const struct tls_pem_walk *pw);
+
 #endif

@@ -15,13 +15,12 @@
  * refused at start-up than half used.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "limits.h"
 #include "str.h"
+#include "tls.h"
 #include "tls_anchors.h"
 
 /* What a walk over the bundle keeps between the decoders' events. */
@@ -154,79 +153,26 @@ object(struct walk *w, br_pem_decoder_context *pc, int end)
 	return 0;
 }
 
-/* Feed n bytes to the PEM decoder, handling its events. */
 static int
-push(struct walk *w, br_pem_decoder_context *pc, const unsigned char *p,
-    size_t n)
+anchor_object(void *ctx, br_pem_decoder_context *pc, int end)
 {
-	while (n > 0) {
-		size_t	 k = br_pem_decoder_push(pc, p, n);
-
-		p += k;
-		n -= k;
-		switch (br_pem_decoder_event(pc)) {
-		case BR_PEM_BEGIN_OBJ:
-			if (object(w, pc, 0) == -1)
-				return -1;
-			break;
-		case BR_PEM_END_OBJ:
-			if (object(w, pc, 1) == -1)
-				return -1;
-			break;
-		case BR_PEM_ERROR:
-			return str_fail(w->err, w->errlen, EINVAL,
-			    "tls_ca %s: not a valid PEM file", w->path);
-		}
-	}
-	return 0;
+	return object(ctx, pc, end);
 }
 
-/* Read the bundle through push(), in pieces. */
 static int
-walk_file(struct walk *w)
+anchor_in_object(void *ctx)
 {
-	br_pem_decoder_context	 pc;
-	unsigned char		 buf[4096];
-	ssize_t			 n;
-	int			 fd, r = -1;
-
-	if ((fd = open(w->path, O_RDONLY | O_CLOEXEC)) == -1)
-		return str_fail(w->err, w->errlen, errno, "tls_ca %s: %s",
-		    w->path, strerror(errno));
-	br_pem_decoder_init(&pc);
-	for (;;) {
-		if ((n = read(fd, buf, sizeof(buf))) == -1) {
-			if (errno == EINTR)
-				continue;
-			str_fail(w->err, w->errlen, errno, "tls_ca %s: %s",
-			    w->path, strerror(errno));
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		if (push(w, &pc, buf, (size_t)n) == -1)
-			goto fail;
-	}
-	/* a last line without its newline still ends the object */
-	if (push(w, &pc, (const unsigned char *)"\n", 1) == -1)
-		goto fail;
-	if (w->taking) {
-		str_fail(w->err, w->errlen, EINVAL, "tls_ca %s: a PEM object "
-		    "is cut short", w->path);
-		goto fail;
-	}
-	r = 0;
-fail:
-	close(fd);
-	return r;
+	return ((struct walk *)ctx)->taking;
 }
 
 int
 tls_anchors_load(struct tls_anchors *a, const char *path, char *err,
     size_t errlen)
 {
-	struct walk	*w;
-	int		 r = -1;
+	struct tls_pem_walk	 pw = { "tls_ca", path, err, errlen, NULL,
+				    anchor_object, NULL, anchor_in_object };
+	struct walk		*w;
+	int			 r = -1;
 
 	memset(a, 0, sizeof(*a));
 	/* the walk holds a DN buffer and an X.509 decoder: 2 KiB and more */
@@ -237,7 +183,8 @@ tls_anchors_load(struct tls_anchors *a, const char *path, char *err,
 	w->err = err;
 	w->errlen = errlen;
 	w->a = a;
-	if (walk_file(w) == -1)
+	pw.ctx = w;
+	if (tls_pem_walk(&pw) == -1)
 		goto fail;
 	if (a->n == 0 && a->skipped == 0) {
 		str_fail(err, errlen, EINVAL, "tls_ca %s: no certificate in it",
