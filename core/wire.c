@@ -206,6 +206,14 @@ put_mailbox(struct buf *out, const char *p, const char *q,
 			s = skip_special(s, q);
 			continue;
 		}
+		if (*s == '"') {	/* a quoted local part: one piece */
+			if (a != NULL && s > b)
+				break;
+			if (a == NULL)
+				a = s;
+			s = b = skip_special(s, q);
+			continue;
+		}
 		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') {
 			if (a == NULL)
 				a = s;

@@ -100,6 +100,9 @@ t_masquerade(void)
 	    "From: root\n", "only the From: field, never the body");
 	is_str(prep("From: root\n\nb\n", 1, NULL), "",
 	    "without masquerade: untouched");
+	is_str(prep("From: \"john  doe\"@host.example (J)\n\nb\n", 1,
+	    "example.com"), "From: \"john  doe\"@example.com (J)\n\nb\n",
+	    "a quoted local part with white space, no angle brackets");
 	is_str(prep("From: (the (nested) comment) root\n\nb\n", 1,
 	    "example.com"), "From: (the (nested) comment) root@example.com\n"
 	    "\nb\n", "a comment before the address");
