@@ -267,11 +267,19 @@ put_from_folded(struct buf *out, const char *p, const char *q,
     const char *host, const char *masq)
 {
 	struct buf	 f;
-	const char	*l, *e;
+	const char	*l, *e, *body = q;
 	int		 r;
 
+	/* the field's own line end stays out of its addresses: an
+	   unclosed quote must not carry a domain past it */
+	if (body > p && body[-1] == '\n')
+		body--;
+	if (body > p && body[-1] == '\r')
+		body--;
 	buf_init(&f, 0);
-	r = put_from(&f, p, q, host, masq);
+	r = put_from(&f, p, body, host, masq);
+	if (r == 0)
+		r = buf_add(&f, body, (size_t)(q - body));
 	for (l = f.s, e = f.s + f.len; r == 0 && l < e; l = eol(l, e))
 		r = put_header_line(out, l, eol(l, e));
 	buf_free(&f);

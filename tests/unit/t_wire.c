@@ -103,6 +103,10 @@ t_masquerade(void)
 	is_str(prep("From: \"john  doe\"@host.example (J)\n\nb\n", 1,
 	    "example.com"), "From: \"john  doe\"@example.com (J)\n\nb\n",
 	    "a quoted local part with white space, no angle brackets");
+	is_str(prep("From: \"unclosed root\nTo: x@y.example\n\nb\n", 1,
+	    "example.com"), "From: \"unclosed root@example.com\nTo: "
+	    "x@y.example\n\nb\n", "an unclosed quote: the domain stays on "
+	    "its line (found by f_wire)");
 	is_str(prep("From: (the (nested) comment) root\n\nb\n", 1,
 	    "example.com"), "From: (the (nested) comment) root@example.com\n"
 	    "\nb\n", "a comment before the address");
