@@ -185,20 +185,8 @@ mtad_start() {
 
 # SIGTERM, as a service manager would, and mtad should be gone, exit 0.
 mtad_stop() {
-	local i=0 rc
 	[ -n "$MTAD_PID" ] || return 0
-	kill -TERM "$MTAD_PID" 2>/dev/null
-	while kill -0 "$MTAD_PID" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$MTAD_PID" 2>/dev/null; then
-		say "scripts/bench: warning: mtad still runs 30 s after SIGTERM; killing it"
-		kill -KILL "$MTAD_PID" 2>/dev/null
-	fi
-	wait "$MTAD_PID" 2>/dev/null
-	rc=$?
-	[ "$rc" -eq 0 ] || say "scripts/bench: warning: mtad exited $rc after SIGTERM, not 0"
+	term_wait "$MTAD_PID"
 	MTAD_PID=
 	rm -f "$BENCH_MBOX" "$BENCH_MBOX.lock"
 	return 0

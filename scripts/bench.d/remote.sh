@@ -353,20 +353,8 @@ remote_mtad_start() {
 
 # SIGTERM, and mtad should be gone, exit 0 (as in the mtad benchmark).
 remote_mtad_stop() {
-	local i=0 rc
 	[ -n "$RM_PID" ] || return 0
-	kill -TERM "$RM_PID" 2>/dev/null
-	while kill -0 "$RM_PID" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$RM_PID" 2>/dev/null; then
-		say "scripts/bench: warning: mtad still runs 30 s after SIGTERM; killing it"
-		kill -KILL "$RM_PID" 2>/dev/null
-	fi
-	wait "$RM_PID" 2>/dev/null
-	rc=$?
-	[ "$rc" -eq 0 ] || say "scripts/bench: warning: mtad exited $rc after SIGTERM, not 0"
+	term_wait "$RM_PID"
 	RM_PID=
 	return 0
 }
