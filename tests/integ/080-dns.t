@@ -9,9 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-netns.sh"
 netns_need
-instance
-# routes through the namespace's DNS here, not lib.sh's safe relayhost
-sed -i '/^relayhost =/d' "$I/hikyaku.conf"
+netns_instance
 netns_up
 netns_addr 192.0.2.9
 

@@ -17,10 +17,7 @@ RCONF=$HIKYAKU_CONF
 sed -i 's/^hostname = .*/hostname = mx.example.test/; s/^domains = .*/domains = example.test/' "$RCONF"
 echo "listen = 192.0.2.40:25" >> "$RCONF"
 # the sending one, in $I
-instance
-# lib.sh sends other domains' mail to a dead relayhost, so that no test
-# asks the real DNS; here the namespace has its own
-sed -i '/^relayhost *=/d' "$I/hikyaku.conf"
+netns_instance
 printf 'postmaster: carol\n' > "$I/aliases"
 hk newaliases >/dev/null
 

@@ -7,6 +7,11 @@
 #
 #   netns_need          skips the whole test (1..0 # SKIP why) unless
 #                       root with ip, dnsmasq and unshare
+#   netns_instance [DIR]
+#                       lib.sh's instance, but routing other domains
+#                       through the namespace's DNS: without the dead
+#                       relayhost lib.sh gives every instance so that no
+#                       other test asks the real DNS
 #   netns_up            makes $NS: lo up, a link hk0 up (a dummy, else
 #                       an ifb or a bridge: all drop what they send),
 #                       routes 192.0.2.0/24 and 2001:db8::/64 to hk0, so
@@ -61,6 +66,11 @@ NS=
 IN_NS=
 _netns_atexit=
 _netns_prev_trap=
+
+netns_instance() {
+	instance "$@"
+	sed -i '/^relayhost *=/d' "$I/hikyaku.conf"
+}
 
 netns_need() {
 	_why=
