@@ -278,11 +278,7 @@ bench_mtad() {
 		fi
 	done
 	if [ -n "$RES_postfix" ] && [ -n "$RES_hikyaku" ]; then
-		awk -v p="$RES_postfix" -v h="$RES_hikyaku" -v g="$TARGET" 'BEGIN {
-			r = (h > 0) ? p / h : 0
-			m = (r >= g) ? "" : ", missed"
-			printf "  %-8s %6.2fx   (hikyaku msg/s / postfix msg/s; target: >= %dx%s)\n", "ratio", r, g, m
-		}'
+		msg_ratio "$RES_postfix" "$RES_hikyaku" "$TARGET"
 	fi
 	for s in start after; do
 		t=RSS_$s; t=${!t}

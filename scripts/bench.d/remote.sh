@@ -452,11 +452,7 @@ bench_remote() {
 		fi
 	done
 	if [ -n "$RES_postfix" ] && [ -n "$RES_hikyaku" ]; then
-		awk -v p="$RES_postfix" -v h="$RES_hikyaku" -v g="$REMOTE_TARGET" 'BEGIN {
-			r = (h > 0) ? p / h : 0
-			m = (r >= g) ? "" : ", missed"
-			printf "  %-8s %6.2fx   (hikyaku msg/s / postfix msg/s; target: >= %dx%s)\n", "ratio", r, g, m
-		}'
+		msg_ratio "$RES_postfix" "$RES_hikyaku" "$REMOTE_TARGET"
 	fi
 	echo
 	return $ok
